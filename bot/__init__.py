@@ -1,0 +1,1 @@
+"""Rapport's gateway: channels, identity, routing to the engine, console and studio."""

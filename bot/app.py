@@ -1,0 +1,55 @@
+"""The gateway's aiohttp application: every channel ends here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+
+from memory import open_store
+
+from bot.channels import rest, web as web_channel
+from bot.conversations import Conversations
+from bot.engine import EngineClient
+from bot.settings import Settings
+from bot.state import CONVERSATIONS, ENGINE, SETTINGS, STORE
+
+logger = logging.getLogger(__name__)
+
+# Room for the largest allowed message plus JSON overhead; bigger bodies get a 413.
+MAX_BODY_BYTES = 64 * 1024
+
+
+async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
+    app[STORE] = await open_store(app[SETTINGS].profile_db_url)
+    yield
+    await app[STORE].close()
+
+
+async def _engine_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    timeout = aiohttp.ClientTimeout(total=settings.engine_timeout)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        app[ENGINE] = EngineClient(session, settings.engine_url, settings.engine_token)
+        app[CONVERSATIONS] = Conversations(app[STORE], app[ENGINE])
+        yield
+
+
+async def health(_: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/health", health)
+    rest.setup(app)
+    web_channel.setup(app)
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app[SETTINGS] = settings
+    app.cleanup_ctx.extend([_store_ctx, _engine_ctx])
+    setup_routes(app)
+    return app

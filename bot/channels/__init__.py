@@ -1,0 +1,1 @@
+"""One module per channel: parsing, identity verification and sending for that channel only."""

@@ -1,0 +1,99 @@
+"""Routes one customer turn: record it, ask the engine, record and return the replies."""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+import uuid
+from dataclasses import dataclass
+
+from memory import ProfileStore, errors
+
+from bot.engine import EngineClient, EngineUnavailable, Reply
+
+logger = logging.getLogger(__name__)
+
+APOLOGY = Reply(
+    text="Sorry, something went wrong on our side. Your message is saved; please try again in a moment."
+)
+
+
+class InvalidMessage(ValueError):
+    """The customer's message cannot be accepted; the text says why."""
+
+
+class MessageNotStored(RuntimeError):
+    """The message could not be stored, so the customer must be told it failed."""
+
+
+@dataclass(frozen=True)
+class Turn:
+    customer_id: str
+    channel: str
+    conversation_id: str
+    text: str
+    message_id: str | None = None
+
+
+def new_conversation_id(channel: str) -> str:
+    """Conversation ids carry their channel, so every process can tell it without a lookup."""
+    return f"{channel}.{uuid.uuid4().hex}"
+
+
+def clean_text(text: object, *, max_chars: int) -> str:
+    """Validate a customer's message, or raise InvalidMessage with a reason fit to show them."""
+    if not isinstance(text, str):
+        raise InvalidMessage("'text' must be a string.")
+    stripped = text.strip()
+    if not stripped:
+        raise InvalidMessage("The message is empty.")
+    if len(stripped) > max_chars:
+        raise InvalidMessage(f"The message is too long ({len(stripped)} characters; the limit is {max_chars}).")
+    if any(unicodedata.category(ch) == "Cs" for ch in stripped):
+        raise InvalidMessage("The message is not valid UTF-8 text.")
+    return stripped
+
+
+class Conversations:
+    """The front door every channel uses to hand a turn to the bot."""
+
+    def __init__(self, store: ProfileStore, engine: EngineClient) -> None:
+        self._store = store
+        self._engine = engine
+
+    async def handle(self, turn: Turn) -> list[Reply]:
+        try:
+            await self._store.start_interaction(turn.customer_id, turn.channel, turn.conversation_id)
+            await self._store.record_message(
+                turn.conversation_id, sender="customer", text=turn.text, message_id=turn.message_id
+            )
+        except errors.StoreError as error:
+            logger.error("could not store a message in %s: %s", turn.conversation_id, type(error).__name__)
+            raise MessageNotStored("Your message could not be saved. Please try again.") from error
+
+        try:
+            replies = await self._engine.send(
+                turn.conversation_id,
+                turn.text,
+                channel=turn.channel,
+                metadata={"message_id": turn.message_id} if turn.message_id else None,
+            )
+        except EngineUnavailable:
+            replies = []
+        if not any(reply.text or reply.buttons for reply in replies):
+            # The engine swallows action-server failures and answers nothing: never leave
+            # the customer without an answer.
+            logger.warning("no reply for %s; answering with an apology", turn.conversation_id)
+            replies = [APOLOGY]
+
+        for reply in replies:
+            try:
+                await self._store.record_message(
+                    turn.conversation_id,
+                    sender="bot",
+                    text=reply.text,
+                    payload={"buttons": [b.to_json() for b in reply.buttons]} if reply.buttons else None,
+                )
+            except errors.StoreError as error:
+                logger.error("could not store a bot reply in %s: %s", turn.conversation_id, type(error).__name__)
+        return replies

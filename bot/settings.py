@@ -1,0 +1,101 @@
+"""The one place that reads the environment: every RAPPORT_* setting, with safe local defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class InsecureSettings(RuntimeError):
+    """Raised when production would start on an insecure default."""
+
+
+def _secret_file(path: Path) -> str:
+    """Read a generated secret, creating it (mode 0600) on first use."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 8080
+    engine_port: int = 5005
+    actions_port: int = 5055
+    production: bool = False
+    api_key: str = field(default="", repr=False)
+    api_key_file: Path | None = None
+    signing_key: str = field(default="", repr=False)
+    engine_token: str = field(default="", repr=False)
+    profile_db_url: str = ""
+    tracker_db_url: str = ""
+    max_message_chars: int = 4000
+    engine_timeout: float = 30.0
+
+    @property
+    def public_url(self) -> str:
+        return f"http://{self.host}:{self.port}/"
+
+    @property
+    def engine_url(self) -> str:
+        return f"http://127.0.0.1:{self.engine_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.actions_port}"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("RAPPORT_DATA_DIR", str(REPO_ROOT / "var"))).resolve()
+        production = env.get("RAPPORT_ENV", "development") == "production"
+        secrets_dir = data_dir / "secrets"
+
+        def secret(name: str, filename: str) -> tuple[str, Path | None]:
+            value = env.get(name, "")
+            if value:
+                return value, None
+            if production:
+                raise InsecureSettings(f"{name} must be set when RAPPORT_ENV=production")
+            return _secret_file(secrets_dir / filename), secrets_dir / filename
+
+        api_key, api_key_file = secret("RAPPORT_API_KEY", "api_key")
+        signing_key, _ = secret("RAPPORT_SIGNING_KEY", "signing_key")
+        engine_token, _ = secret("RAPPORT_ENGINE_TOKEN", "engine_token")
+        return cls(
+            data_dir=data_dir,
+            host=env.get("RAPPORT_HOST", "127.0.0.1"),
+            port=int(env.get("RAPPORT_PORT", "8080")),
+            engine_port=int(env.get("RAPPORT_ENGINE_PORT", "5005")),
+            actions_port=int(env.get("RAPPORT_ACTIONS_PORT", "5055")),
+            production=production,
+            api_key=api_key,
+            api_key_file=api_key_file,
+            signing_key=signing_key,
+            engine_token=engine_token,
+            profile_db_url=env.get(
+                "RAPPORT_PROFILE_DB_URL", f"sqlite+aiosqlite:///{data_dir / 'profile.db'}"
+            ),
+            tracker_db_url=env.get("RAPPORT_TRACKER_DB_URL", f"sqlite:///{data_dir / 'tracker.db'}"),
+            max_message_chars=int(env.get("RAPPORT_MAX_MESSAGE_CHARS", "4000")),
+            engine_timeout=float(env.get("RAPPORT_ENGINE_TIMEOUT", "30")),
+        )
