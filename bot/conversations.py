@@ -67,7 +67,7 @@ class Conversations:
             await self._store.record_message(
                 turn.conversation_id, sender="customer", text=turn.text, message_id=turn.message_id
             )
-        except errors.StoreError as error:
+        except errors.ProfileStoreError as error:
             logger.error("could not store a message in %s: %s", turn.conversation_id, type(error).__name__)
             raise MessageNotStored("Your message could not be saved. Please try again.") from error
 
@@ -94,6 +94,6 @@ class Conversations:
                     text=reply.text,
                     payload={"buttons": [b.to_json() for b in reply.buttons]} if reply.buttons else None,
                 )
-            except errors.StoreError as error:
+            except errors.ProfileStoreError as error:
                 logger.error("could not store a bot reply in %s: %s", turn.conversation_id, type(error).__name__)
         return replies

@@ -40,6 +40,8 @@ class Settings:
     engine_token: str = field(default="", repr=False)
     profile_db_url: str = ""
     tracker_db_url: str = ""
+    models_dir: Path | None = None
+    redis_url: str = ""
     max_message_chars: int = 4000
     engine_timeout: float = 30.0
 
@@ -56,8 +58,8 @@ class Settings:
         return f"http://127.0.0.1:{self.actions_port}"
 
     @property
-    def models_dir(self) -> Path:
-        return self.data_dir / "models"
+    def model_dir(self) -> Path:
+        return self.models_dir or self.data_dir / "models"
 
     @property
     def logs_dir(self) -> Path:
@@ -96,6 +98,8 @@ class Settings:
                 "RAPPORT_PROFILE_DB_URL", f"sqlite+aiosqlite:///{data_dir / 'profile.db'}"
             ),
             tracker_db_url=env.get("RAPPORT_TRACKER_DB_URL", f"sqlite:///{data_dir / 'tracker.db'}"),
+            models_dir=Path(env["RAPPORT_MODELS_DIR"]).resolve() if env.get("RAPPORT_MODELS_DIR") else None,
+            redis_url=env.get("RAPPORT_REDIS_URL", ""),
             max_message_chars=int(env.get("RAPPORT_MAX_MESSAGE_CHARS", "4000")),
             engine_timeout=float(env.get("RAPPORT_ENGINE_TIMEOUT", "30")),
         )

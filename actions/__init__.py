@@ -1,0 +1,1 @@
+"""Custom actions for the Rasa engine, one module per domain; they read and write memory/."""

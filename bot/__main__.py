@@ -1,0 +1,38 @@
+"""Command line: `python -m bot run` (all three processes) or `python -m bot gateway` (gateway only)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from aiohttp import web
+
+from bot.settings import InsecureSettings, Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.add_argument("command", choices=["run", "gateway"])
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings.from_env()
+    except InsecureSettings as error:
+        print(f"refusing to start: {error}", file=sys.stderr)
+        return 2
+
+    if args.command == "run":
+        from bot.supervisor import supervise
+
+        return asyncio.run(supervise(settings))
+
+    from bot.app import create_app
+
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

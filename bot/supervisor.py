@@ -1,0 +1,166 @@
+"""Runs engine, action server and gateway together; stops all three when one dies or on Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+from bot import training
+from bot.engine_config import write_engine_config
+from bot.settings import REPO_ROOT, Settings
+
+RUNTIME_PYTHON = Path(sys.executable)
+READY_TIMEOUT = 300.0
+STOP_GRACE = 10.0
+
+
+@dataclass
+class Service:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    health_url: str
+    process: asyncio.subprocess.Process | None = None
+
+
+def say(message: str) -> None:
+    print(f"\033[1m[rapport]\033[0m {message}", flush=True)
+
+
+def services(settings: Settings, endpoints: Path, credentials: Path) -> list[Service]:
+    runtime_env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), SANIC_HOST="127.0.0.1")
+    return [
+        Service(
+            "actions",
+            [str(RUNTIME_PYTHON), "-m", "rasa_sdk", "--actions", "actions",
+             "--port", str(settings.actions_port)],
+            runtime_env,
+            f"{settings.actions_url}/health",
+        ),
+        Service(
+            "engine",
+            [str(training.ENGINE_PYTHON), "-m", "rasa", "run",
+             "--interface", "127.0.0.1", "--port", str(settings.engine_port),
+             "--enable-api", "--auth-token", settings.engine_token,
+             "--model", str(training.model_path(settings.model_dir)),
+             "--endpoints", str(endpoints), "--credentials", str(credentials)],
+            training.engine_env(),
+            f"{settings.engine_url}/",
+        ),
+        Service(
+            "gateway",
+            [str(RUNTIME_PYTHON), "-m", "bot", "gateway"],
+            runtime_env,
+            f"http://127.0.0.1:{settings.port}/health",
+        ),
+    ]
+
+
+async def _wait_healthy(service: Service, deadline: float) -> None:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
+        while time.monotonic() < deadline:
+            assert service.process is not None
+            if service.process.returncode is not None:
+                raise RuntimeError(f"{service.name} exited during start-up")
+            with contextlib.suppress(aiohttp.ClientError, asyncio.TimeoutError):
+                async with session.get(service.health_url) as response:
+                    if response.status == 200:
+                        return
+            await asyncio.sleep(0.3)
+    raise RuntimeError(f"{service.name} did not become ready in {READY_TIMEOUT:.0f} s")
+
+
+async def _start(service: Service, logs_dir: Path) -> None:
+    log = open(logs_dir / f"{service.name}.log", "ab")  # noqa: SIM115 - the child owns it
+    service.process = await asyncio.create_subprocess_exec(
+        *service.argv, cwd=REPO_ROOT, env=service.env, stdout=log, stderr=log,
+        start_new_session=True,
+    )
+    log.close()
+
+
+async def _stop(running: list[Service]) -> None:
+    for service in running:
+        if service.process and service.process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(service.process.pid, signal.SIGTERM)
+    for service in running:
+        if service.process is None:
+            continue
+        try:
+            await asyncio.wait_for(service.process.wait(), STOP_GRACE)
+        except asyncio.TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(service.process.pid, signal.SIGKILL)
+            await service.process.wait()
+
+
+async def supervise(settings: Settings) -> int:
+    from memory import migrate
+
+    settings.logs_dir.mkdir(parents=True, exist_ok=True)
+    if settings.api_key_file:
+        say(f"development API key is stored in {settings.api_key_file}")
+    say("migrating the profile store")
+    await asyncio.to_thread(migrate, settings.profile_db_url)
+    if training.is_up_to_date(settings.model_dir):
+        say("model is up to date, no training needed")
+    else:
+        say("training the model (only when data, domain, config or nlu/ changed)")
+        started = time.monotonic()
+        await training.train(settings.model_dir)
+        say(f"model trained in {time.monotonic() - started:.0f} s")
+    endpoints, credentials = write_engine_config(settings)
+
+    stop_requested = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop_requested.set)
+
+    running: list[Service] = []
+    try:
+        deadline = time.monotonic() + READY_TIMEOUT
+        for service in services(settings, endpoints, credentials):
+            await _start(service, settings.logs_dir)
+            assert service.process is not None
+            say(f"starting {service.name} (pid {service.process.pid}, "
+                f"log: {settings.logs_dir / (service.name + '.log')})")
+            running.append(service)
+        for service in running:
+            ready = asyncio.ensure_future(_wait_healthy(service, deadline))
+            stopped = asyncio.ensure_future(stop_requested.wait())
+            await asyncio.wait({ready, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            stopped.cancel()
+            if not ready.done():
+                ready.cancel()
+                say("stopping")
+                return 0
+            ready.result()
+            say(f"{service.name} is ready")
+        say(f"Rapport is running. Open {settings.public_url}  (Ctrl-C stops everything)")
+
+        exits = {asyncio.ensure_future(s.process.wait()): s for s in running if s.process}
+        stopped = asyncio.ensure_future(stop_requested.wait())
+        done, _ = await asyncio.wait({*exits, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        for task in exits:
+            if task in done:
+                service = exits[task]
+                say(f"{service.name} exited unexpectedly (code {task.result()}); "
+                    f"see {settings.logs_dir / (service.name + '.log')}. Stopping the rest.")
+                return 1
+        say("stopping")
+        return 0
+    except RuntimeError as error:
+        say(f"{error}; stopping the rest. Logs are in {settings.logs_dir}")
+        return 1
+    finally:
+        await _stop(running)
+        say("stopped")

@@ -1,0 +1,87 @@
+"""The first remembered conversation, through the real engine, action server and gateway."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import uuid
+
+import aiohttp
+import pytest
+
+from bot.app import create_app
+from bot.conversations import APOLOGY
+from bot.state import STORE
+from tests.e2e.conftest import Stack
+
+pytestmark = pytest.mark.e2e
+
+
+async def say(stack: Stack, customer: str, conversation: str, text: str) -> list[str]:
+    async with aiohttp.ClientSession() as session:
+        async with session.post(
+            f"{stack.url}/api/v1/messages",
+            json={"customer": customer, "conversation": conversation, "text": text},
+            headers={"Authorization": f"Bearer {stack.api_key}"},
+        ) as response:
+            assert response.status == 200, await response.text()
+            return [reply["text"] for reply in (await response.json())["replies"]]
+
+
+async def test_name_is_asked_once_and_remembered_across_a_full_restart(stack: Stack):
+    customer = f"crm-{uuid.uuid4().hex[:8]}"
+
+    replies = await say(stack, customer, "first", "hello")
+    assert any("first name" in reply for reply in replies), replies
+    replies = await say(stack, customer, "first", "my name is Ann")
+    assert any("Nice to meet you, Ann" in reply for reply in replies), replies
+
+    stack.restart()
+
+    replies = await say(stack, customer, "second", "hi there")
+    assert any("Welcome back, Ann" in reply for reply in replies), replies
+    assert not any("first name" in reply for reply in replies), replies
+
+
+async def test_a_different_customer_is_not_greeted_with_someone_elses_name(stack: Stack):
+    await say(stack, "crm-ann", "c1", "hello")
+    await say(stack, "crm-ann", "c1", "Ann")
+    replies = await say(stack, "crm-bob", "c1", "hello")
+    assert not any("Ann" in reply for reply in replies), replies
+    assert any("first name" in reply for reply in replies), replies
+
+
+def test_when_one_process_dies_the_supervisor_says_so_and_stops_the_rest(stack: Stack):
+    pids = {
+        name: int(pid)
+        for line in stack.output
+        for name, pid in re.findall(r"starting (\w+) \(pid (\d+)", line)
+    }
+    assert set(pids) == {"actions", "engine", "gateway"}
+    os.killpg(pids["actions"], signal.SIGKILL)
+    assert stack.process is not None
+    assert stack.process.wait(60) == 1
+    assert any("actions exited unexpectedly" in line for line in stack.output)
+    for pid in (pids["engine"], pids["gateway"]):
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    stack.process = None
+    stack.start()
+
+
+async def test_action_server_down_gets_a_polite_reply_and_the_turn_is_recorded(
+    engine_without_actions, aiohttp_client
+):
+    gateway = await aiohttp_client(create_app(engine_without_actions))
+    response = await gateway.post(
+        "/api/v1/messages",
+        json={"customer": "crm-down", "text": "hello"},
+        headers={"Authorization": f"Bearer {engine_without_actions.api_key}"},
+    )
+    assert response.status == 200
+    assert (await response.json())["replies"] == [APOLOGY.to_json()]
+    store = gateway.app[STORE]
+    customer = await store.find_customer("api", "crm-down")
+    conversation = (await store.interactions(customer))[0].conversation_id
+    assert [m.text for m in await store.transcript(conversation)] == ["hello", APOLOGY.text]
