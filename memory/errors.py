@@ -1,0 +1,112 @@
+"""Typed exceptions raised by the profile store.
+
+Messages name keys, limits and ids but never the personal values themselves,
+so they are safe to log and to show to staff.
+"""
+from __future__ import annotations
+
+
+class ProfileStoreError(Exception):
+    """Base class for every error the profile store raises on purpose."""
+
+
+class NotFound(ProfileStoreError, LookupError):
+    """Something the caller referred to does not exist."""
+
+
+class UnknownCustomer(NotFound):
+    def __init__(self, customer_id: str) -> None:
+        super().__init__(f"unknown customer {customer_id!r}")
+        self.customer_id = customer_id
+
+
+class UnknownConversation(NotFound):
+    def __init__(self, conversation_id: str) -> None:
+        super().__init__(f"unknown conversation {conversation_id!r}")
+        self.conversation_id = conversation_id
+
+
+class UnknownComplaint(NotFound):
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"unknown complaint {reference!r}")
+        self.reference = reference
+
+
+class UnknownOffer(NotFound):
+    def __init__(self, offer_id: str) -> None:
+        super().__init__(f"unknown offer {offer_id!r}")
+        self.offer_id = offer_id
+
+
+class UnknownFactKey(ProfileStoreError, KeyError):
+    def __init__(self, key: str) -> None:
+        super().__init__(f"fact key {key!r} is not configured")
+        self.key = key
+
+    def __str__(self) -> str:  # KeyError would otherwise repr() the message
+        return str(self.args[0])
+
+
+class InvalidInput(ProfileStoreError, ValueError):
+    """The caller passed a value the store refuses to keep."""
+
+
+class ValueTooLong(InvalidInput):
+    def __init__(self, field: str, length: int, max_length: int) -> None:
+        super().__init__(f"{field} is {length} characters long; the limit is {max_length}")
+        self.field = field
+        self.length = length
+        self.max_length = max_length
+
+
+class InvalidText(InvalidInput):
+    """Text that is not valid Unicode/UTF-8 (lone surrogates, undecodable bytes, NUL)."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field} is not valid UTF-8 text: {problem}")
+        self.field = field
+        self.problem = problem
+
+
+class InvalidValue(InvalidInput):
+    """A value outside its allowed set or range (sender, level, confidence, amount...)."""
+
+
+class Conflict(ProfileStoreError):
+    """The request contradicts what the store already holds."""
+
+
+class IdentityConflict(Conflict):
+    def __init__(self, channel: str) -> None:
+        super().__init__(
+            f"this {channel} identity already belongs to another customer; merge them instead"
+        )
+        self.channel = channel
+
+
+class ConversationConflict(Conflict):
+    def __init__(self, conversation_id: str) -> None:
+        super().__init__(f"conversation {conversation_id!r} belongs to another customer")
+        self.conversation_id = conversation_id
+
+
+class InvalidTransition(Conflict):
+    def __init__(self, reference: str, current: str, requested: str) -> None:
+        super().__init__(f"complaint {reference} cannot move from {current} to {requested}")
+        self.reference = reference
+        self.current = current
+        self.requested = requested
+
+
+class ConsentRequired(Conflict):
+    def __init__(self, purpose: str) -> None:
+        super().__init__(f"the customer has not consented to {purpose!r}")
+        self.purpose = purpose
+
+
+class StoreUnavailable(ProfileStoreError):
+    """The database could not be reached or stayed busy past the timeout."""
+
+
+class SchemaOutOfDate(StoreUnavailable):
+    """The database is not migrated to the revision this code expects."""

@@ -1,0 +1,88 @@
+"""Interactions and transcripts in memory."""
+from __future__ import annotations
+
+import copy
+import dataclasses
+from typing import Any
+
+from memory import errors, validation
+from memory.fake.base import FakeBase
+from memory.rules import check_limit
+from memory.views import MESSAGE_SENDERS, InteractionView, MessageView
+
+
+class FakeConversations(FakeBase):
+    async def start_interaction(self, customer_id: str, channel: str, conversation_id: str) -> None:
+        channel = validation.name("channel", channel)
+        conversation_id = validation.name("conversation_id", conversation_id)
+        customer_id = self._resolve(customer_id)
+        existing = self._state.interactions.get(conversation_id)
+        if existing is not None:
+            if existing.customer_id != customer_id:
+                raise errors.ConversationConflict(conversation_id)
+            return
+        self._state.interactions[conversation_id] = InteractionView(
+            conversation_id, customer_id, channel, self._now(), None, None
+        )
+        self._state.messages[conversation_id] = []
+
+    async def end_interaction(self, conversation_id: str, summary: str | None) -> None:
+        summary = validation.optional_text("summary", summary, validation.MAX_LONG_TEXT)
+        interaction = self._interaction(conversation_id)
+        changes: dict[str, Any] = {}
+        if interaction.ended_at is None:
+            changes["ended_at"] = self._now()
+        if summary is not None:
+            changes["summary"] = summary
+        self._state.interactions[conversation_id] = dataclasses.replace(interaction, **changes)
+
+    def _interaction(self, conversation_id: str) -> InteractionView:
+        interaction = self._state.interactions.get(conversation_id)
+        if interaction is None:
+            raise errors.UnknownConversation(conversation_id)
+        return interaction
+
+    async def customer_for_conversation(self, conversation_id: str) -> str | None:
+        interaction = self._state.interactions.get(conversation_id)
+        return interaction.customer_id if interaction is not None else None
+
+    async def interactions(self, customer_id: str) -> list[InteractionView]:
+        customer_id = self._resolve(customer_id)
+        found = [i for i in self._state.interactions.values() if i.customer_id == customer_id]
+        found.sort(key=lambda i: (i.started_at, i.conversation_id), reverse=True)
+        return found
+
+    async def record_message(
+        self,
+        conversation_id: str,
+        *,
+        sender: str,
+        text: str,
+        message_id: str | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> MessageView:
+        sender = validation.choice("sender", sender, MESSAGE_SENDERS)
+        text = validation.text("text", text, validation.MAX_MESSAGE_LENGTH, allow_empty=True)
+        message_id = validation.optional_text("message_id", message_id, validation.MAX_SHORT_TEXT)
+        payload = validation.payload(payload)
+        self._interaction(conversation_id)
+        messages = self._state.messages[conversation_id]
+        if message_id is not None:
+            for message in messages:
+                if message.message_id == message_id:
+                    return self._copy(message)
+        message = MessageView(
+            self._state.next_id(), conversation_id, sender, text, message_id, payload, self._now()
+        )
+        messages.append(message)
+        return self._copy(message)
+
+    @staticmethod
+    def _copy(message: MessageView) -> MessageView:
+        # Payload dicts are mutable; callers must not be able to change the transcript.
+        return dataclasses.replace(message, payload=copy.deepcopy(message.payload))
+
+    async def transcript(self, conversation_id: str, *, limit: int = 200) -> list[MessageView]:
+        limit = check_limit(limit)
+        self._interaction(conversation_id)
+        return [self._copy(m) for m in self._state.messages[conversation_id][-limit:]]

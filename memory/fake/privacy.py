@@ -1,0 +1,49 @@
+"""Data-access export and audited erasure in memory."""
+from __future__ import annotations
+
+from typing import Any
+
+from memory import validation
+from memory.export import build_export, plain
+from memory.fake.base import FakeBase
+
+
+class FakePrivacy(FakeBase):
+    async def export(self, customer_id: str) -> dict[str, Any]:
+        return await build_export(self, customer_id)
+
+    async def erase(self, customer_id: str, *, actor: str, reason: str) -> None:
+        actor = validation.name("actor", actor)
+        reason = validation.text("reason", reason, validation.MAX_LONG_TEXT)
+        customer_id = self._resolve(customer_id)
+        state = self._state
+        counts = self._erase_customer_data(customer_id)
+        counts["facts"] = len(state.observations.pop(customer_id, []))
+        state.current.pop(customer_id, None)
+        conversations = [
+            cid for cid, i in state.interactions.items() if i.customer_id == customer_id
+        ]
+        for conversation_id in conversations:
+            del state.interactions[conversation_id]
+            state.messages.pop(conversation_id, None)
+        counts["interactions"] = len(conversations)
+        identities = [k for k, row in state.identities.items() if row.customer_id == customer_id]
+        for key in identities:
+            del state.identities[key]
+        counts["identities"] = len(identities)
+        now = self._now()
+        for cid, row in state.customers.items():
+            if cid == customer_id or row.merged_into == customer_id:
+                row.erased_at = now
+        self._audit(now, actor, "erase", customer_id, None,
+                    {"reason": reason, "deleted": counts})
+
+    def _erase_customer_data(self, customer_id: str) -> dict[str, int]:
+        """Hook for the other areas (needs, complaints...): delete and count."""
+        return {}
+
+    async def audit_log(self, customer_id: str) -> list[dict[str, Any]]:
+        return [
+            plain(record) for record in self._state.audit
+            if customer_id in (record["customer_id"], record["other_customer_id"])
+        ]

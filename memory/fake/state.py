@@ -1,0 +1,51 @@
+"""The in-memory fake's tables: plain dicts and lists guarded by the event loop.
+
+No method of the fake awaits in the middle of a change, so every operation is
+atomic exactly like a committed transaction in the SQL store.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from memory.views import FactView, InteractionView, MessageView
+
+
+@dataclass
+class CustomerRow:
+    created_at: datetime
+    merged_into: str | None = None
+    erased_at: datetime | None = None
+
+
+@dataclass
+class IdentityRow:
+    customer_id: str
+    linked_at: datetime
+    linked_by: str | None
+    seq: int
+
+
+@dataclass
+class ObservationRow:
+    id: int
+    customer_id: str
+    fact: FactView
+
+
+@dataclass
+class State:
+    customers: dict[str, CustomerRow] = field(default_factory=dict)
+    identities: dict[tuple[str, str], IdentityRow] = field(default_factory=dict)
+    # Both keyed by customer id, so a profile read does not scan everybody.
+    observations: dict[str, list[ObservationRow]] = field(default_factory=dict)
+    current: dict[str, dict[str, ObservationRow]] = field(default_factory=dict)
+    interactions: dict[str, InteractionView] = field(default_factory=dict)
+    messages: dict[str, list[MessageView]] = field(default_factory=dict)
+    audit: list[dict[str, Any]] = field(default_factory=list)
+    sequence: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def next_id(self) -> int:
+        return next(self.sequence)

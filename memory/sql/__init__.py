@@ -1,0 +1,1 @@
+"""SQL implementation of the profile store (SQLite and PostgreSQL)."""

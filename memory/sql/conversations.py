@@ -1,0 +1,113 @@
+"""Interactions and transcripts on SQL."""
+from __future__ import annotations
+
+from typing import Any
+
+from memory import errors, validation
+from memory.rules import check_limit
+from memory.sql.base import SqlBase
+from memory.sql.unit_of_work import UnitOfWork
+from memory.views import MESSAGE_SENDERS, InteractionView, MessageView
+
+
+def interaction_view(row) -> InteractionView:
+    return InteractionView(
+        row.conversation_id, row.customer_id, row.channel, row.started_at, row.ended_at,
+        row.summary,
+    )
+
+
+def message_view(row) -> MessageView:
+    return MessageView(
+        row.id, row.conversation_id, row.sender, row.text, row.message_id, row.payload,
+        row.created_at,
+    )
+
+
+def _require_conversation(uow: UnitOfWork, conversation_id: str) -> None:
+    if uow.conversations.get(conversation_id) is None:
+        raise errors.UnknownConversation(conversation_id)
+
+
+class SqlConversations(SqlBase):
+    async def start_interaction(self, customer_id: str, channel: str, conversation_id: str) -> None:
+        channel = validation.name("channel", channel)
+        conversation_id = validation.name("conversation_id", conversation_id)
+
+        def start(uow: UnitOfWork) -> None:
+            live_id = uow.customers.resolve(customer_id, lock=True)
+            uow.conversations.start(
+                {
+                    "conversation_id": conversation_id, "customer_id": live_id,
+                    "channel": channel, "started_at": self._now(),
+                }
+            )
+            if uow.conversations.get(conversation_id).customer_id != live_id:
+                raise errors.ConversationConflict(conversation_id)
+            uow.commit()
+
+        await self._write(start)
+
+    async def end_interaction(self, conversation_id: str, summary: str | None) -> None:
+        summary = validation.optional_text("summary", summary, validation.MAX_LONG_TEXT)
+
+        def end(uow: UnitOfWork) -> None:
+            _require_conversation(uow, conversation_id)
+            uow.conversations.end(conversation_id, self._now(), summary)
+            uow.commit()
+
+        await self._write(end)
+
+    async def customer_for_conversation(self, conversation_id: str) -> str | None:
+        def read(uow: UnitOfWork) -> str | None:
+            row = uow.conversations.get(conversation_id)
+            return row.customer_id if row is not None else None
+
+        return await self._read(read)
+
+    async def interactions(self, customer_id: str) -> list[InteractionView]:
+        def read(uow: UnitOfWork) -> list[InteractionView]:
+            live_id = uow.customers.resolve(customer_id)
+            return [interaction_view(row) for row in uow.conversations.for_customer(live_id)]
+
+        return await self._read(read)
+
+    async def record_message(
+        self,
+        conversation_id: str,
+        *,
+        sender: str,
+        text: str,
+        message_id: str | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> MessageView:
+        sender = validation.choice("sender", sender, MESSAGE_SENDERS)
+        text = validation.text("text", text, validation.MAX_MESSAGE_LENGTH, allow_empty=True)
+        message_id = validation.optional_text("message_id", message_id, validation.MAX_SHORT_TEXT)
+        payload = validation.payload(payload)
+        now = self._now()
+
+        def record(uow: UnitOfWork) -> MessageView:
+            _require_conversation(uow, conversation_id)
+            new_id = uow.conversations.add_message(
+                {
+                    "conversation_id": conversation_id, "sender": sender, "text": text,
+                    "message_id": message_id, "payload": payload, "created_at": now,
+                }
+            )
+            if new_id is None:
+                # Already stored: a retried delivery. Return what was kept the first time.
+                return message_view(uow.conversations.message(conversation_id, message_id))
+            uow.commit()
+            return MessageView(new_id, conversation_id, sender, text, message_id, payload, now)
+
+        return await self._write(record)
+
+    async def transcript(self, conversation_id: str, *, limit: int = 200) -> list[MessageView]:
+        limit = check_limit(limit)
+
+        def read(uow: UnitOfWork) -> list[MessageView]:
+            _require_conversation(uow, conversation_id)
+            return [message_view(r) for r in uow.conversations.messages(conversation_id, limit)]
+
+        return await self._read(read)

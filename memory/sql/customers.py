@@ -1,0 +1,180 @@
+"""Customers, identities and facts on SQL."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from memory import errors, validation
+from memory.ids import new_customer_id
+from memory.rules import check_observed_at
+from memory.sql.base import SqlBase
+from memory.sql.unit_of_work import UnitOfWork
+from memory.views import FactView, IdentityView, Profile, Source
+
+log = logging.getLogger(__name__)
+
+_IDENTIFY_ATTEMPTS = 5
+
+
+class SqlCustomers(SqlBase):
+    async def identify(self, channel: str, external_id: str) -> str:
+        channel = validation.name("channel", channel)
+        external_id = validation.name("external_id", external_id)
+
+        def get_or_create(uow: UnitOfWork) -> str | None:
+            owner = uow.customers.identity_owner(channel, external_id)
+            if owner is not None:
+                return uow.customers.resolve(owner)
+            customer_id = new_customer_id()
+            now = self._now()
+            uow.customers.add(customer_id, now)
+            if not uow.customers.add_identity(customer_id, channel, external_id, now, None):
+                return None  # another transaction attached it first; roll back and re-read
+            uow.commit()
+            log.info("new customer %s from %s", customer_id, channel)
+            return customer_id
+
+        for _ in range(_IDENTIFY_ATTEMPTS):
+            customer_id = await self._write(get_or_create)
+            if customer_id is not None:
+                return customer_id
+        raise errors.StoreUnavailable("could not identify the customer under contention")
+
+    async def find_customer(self, channel: str, external_id: str) -> str | None:
+        channel = validation.name("channel", channel)
+        external_id = validation.name("external_id", external_id)
+
+        def find(uow: UnitOfWork) -> str | None:
+            owner = uow.customers.identity_owner(channel, external_id)
+            if owner is None:
+                return None
+            try:
+                return uow.customers.resolve(owner)
+            except errors.UnknownCustomer:
+                return None
+
+        return await self._read(find)
+
+    async def identities(self, customer_id: str) -> list[IdentityView]:
+        def read(uow: UnitOfWork) -> list[IdentityView]:
+            live_id = uow.customers.resolve(customer_id)
+            return [
+                IdentityView(r.channel, r.external_id, live_id, r.linked_at, r.linked_by)
+                for r in uow.customers.identities(live_id)
+            ]
+
+        return await self._read(read)
+
+    async def link_identity(
+        self, customer_id: str, channel: str, external_id: str, *, actor: str, reason: str
+    ) -> None:
+        channel = validation.name("channel", channel)
+        external_id = validation.name("external_id", external_id)
+        actor = validation.name("actor", actor)
+        reason = validation.text("reason", reason, validation.MAX_LONG_TEXT)
+
+        def link(uow: UnitOfWork) -> str:
+            live_id = uow.customers.resolve(customer_id, lock=True)
+            owner = uow.customers.identity_owner(channel, external_id)
+            if owner is not None:
+                if uow.customers.resolve(owner) != live_id:
+                    raise errors.IdentityConflict(channel)
+                return live_id
+            now = self._now()
+            if not uow.customers.add_identity(live_id, channel, external_id, now, actor):
+                raise errors.IdentityConflict(channel)
+            uow.audit.add(
+                at=now, actor=actor, action="link_identity", customer_id=live_id,
+                other_customer_id=None, detail={"channel": channel, "reason": reason},
+            )
+            uow.commit()
+            return live_id
+
+        live_id = await self._write(link)
+        log.info("linked a %s identity to customer %s", channel, live_id)
+
+    async def merge_customers(self, keep_id: str, absorb_id: str, *, actor: str) -> None:
+        actor = validation.name("actor", actor)
+
+        def merge(uow: UnitOfWork) -> tuple[str, str]:
+            keep = uow.customers.resolve(keep_id)
+            absorb = uow.customers.resolve(absorb_id)
+            if keep == absorb:
+                return keep, absorb
+            # Lock both rows in a fixed order so two opposite merges cannot deadlock.
+            for customer_id in sorted((keep, absorb)):
+                uow.customers.lock_for_update(customer_id)
+            for repository in uow.customer_data.values():
+                repository.move(absorb, keep)
+            uow.customers.move_identities(absorb, keep)
+            uow.customers.mark_merged(absorb, keep)
+            uow.audit.add(
+                at=self._now(), actor=actor, action="merge", customer_id=keep,
+                other_customer_id=absorb, detail=None,
+            )
+            uow.commit()
+            return keep, absorb
+
+        keep, absorb = await self._write(merge)
+        if keep != absorb:
+            log.info("merged customer %s into %s", absorb, keep)
+
+    async def remember(
+        self,
+        customer_id: str,
+        key: str,
+        value: str,
+        *,
+        source: Source,
+        confidence: float = 1.0,
+        observed_at: datetime | None = None,
+    ) -> FactView:
+        spec = self._catalog.spec(key)
+        value = validation.text(f"value of {key}", value, spec.max_length)
+        source = validation.source(source)
+        confidence = validation.confidence(confidence)
+        now = self._now()
+        observed_at = check_observed_at(observed_at, now)
+        values = {
+            "key": key, "value": value, "observed_at": observed_at, "confidence": confidence,
+            "recorded_at": now, **source.as_dict(),
+        }
+
+        def record(uow: UnitOfWork) -> None:
+            live_id = uow.customers.resolve(customer_id, lock=True)
+            observation_id = uow.facts.add(live_id, values)
+            uow.facts.promote(live_id, key, observation_id, observed_at)
+            uow.commit()
+
+        await self._write(record)
+        return FactView(key, value, source, observed_at, confidence, spec.is_stale(observed_at, now))
+
+    async def profile(self, customer_id: str) -> Profile:
+        def read(uow: UnitOfWork) -> tuple[str, list]:
+            live_id = customer_id
+            while True:  # one round trip, plus one per merge to follow
+                rows = uow.facts.current_with_customer(live_id)
+                if not rows or rows[0].erased_at is not None:
+                    raise errors.UnknownCustomer(customer_id)
+                if rows[0].merged_into is None:
+                    return live_id, rows
+                live_id = rows[0].merged_into
+
+        live_id, rows = await self._read(read)
+        now = self._now()
+        facts = {
+            row.key: self._fact_view(row, now)
+            for row in sorted((r for r in rows if r.key is not None), key=lambda r: r.key)
+        }
+        return Profile(customer_id=live_id, facts=facts)
+
+    async def fact_history(self, customer_id: str, key: str | None = None) -> list[FactView]:
+        if key is not None:
+            self._catalog.spec(key)
+
+        def read(uow: UnitOfWork) -> list:
+            return list(uow.facts.history(uow.customers.resolve(customer_id), key))
+
+        rows = await self._read(read)
+        now = self._now()
+        return [self._fact_view(row, now) for row in rows]

@@ -1,0 +1,124 @@
+"""Engines and runners: where a unit of work's synchronous database code executes.
+
+Store operations are written once, as synchronous functions of a unit of work.
+- SQLite: each runs in one hop to a small thread pool, over the plain sqlite3
+  driver. One hop per operation instead of one per driver call keeps a profile
+  read well under a millisecond, and a busy database blocks a worker thread,
+  never the event loop.
+- PostgreSQL: each runs in SQLAlchemy's greenlet bridge over asyncpg, on the
+  event loop (`AsyncConnection.run_sync`).
+
+SQLite connections get WAL, a busy timeout and foreign keys; write transactions
+start with BEGIN IMMEDIATE so concurrent writers queue on the busy timeout instead
+of failing when a read lock cannot be upgraded.
+"""
+from __future__ import annotations
+
+import abc
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, TypeVar
+
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy import create_engine as create_sync_engine
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+BUSY_TIMEOUT_MS = 5_000
+WRITE_OPTION = "memory_write"
+SQLITE_WORKERS = 4
+
+
+def normalise_url(url: str | URL) -> URL:
+    """Accept the async spellings callers use and pick the driver each runner needs."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite")
+    if backend == "postgresql":
+        return parsed.set(drivername="postgresql+asyncpg")
+    raise ValueError(f"unsupported database {backend!r}: use SQLite or PostgreSQL")
+
+
+class Runner(abc.ABC):
+    """Runs `operation(connection)` inside a fresh connection and returns its result."""
+
+    dialect_name: str
+
+    @abc.abstractmethod
+    async def run(self, operation: Callable[[Connection], T], *, write: bool) -> T: ...
+
+    @abc.abstractmethod
+    async def close(self) -> None: ...
+
+
+class SqliteRunner(Runner):
+    dialect_name = "sqlite"
+
+    def __init__(self, url: URL) -> None:
+        self.engine: Engine = create_sync_engine(
+            url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+        )
+        configure_sqlite(self.engine)
+        self._executor = ThreadPoolExecutor(SQLITE_WORKERS, thread_name_prefix="memory-sqlite")
+
+    async def run(self, operation: Callable[[Connection], T], *, write: bool) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._call, operation, write)
+
+    def _call(self, operation: Callable[[Connection], T], write: bool) -> T:
+        with self.engine.connect() as connection:
+            if write:
+                connection = connection.execution_options(**{WRITE_OPTION: True})
+            return operation(connection)
+
+    async def close(self) -> None:
+        self._executor.shutdown(wait=True)
+        self.engine.dispose()
+
+
+class PostgresRunner(Runner):
+    dialect_name = "postgresql"
+
+    def __init__(self, url: URL, *, pool_size: int = 5) -> None:
+        self.engine: AsyncEngine = create_async_engine(
+            url, pool_size=pool_size, max_overflow=pool_size * 2
+        )
+
+    async def run(self, operation: Callable[[Connection], T], *, write: bool) -> T:
+        async with self.engine.connect() as connection:
+            return await connection.run_sync(operation)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def create_runner(url: str | URL) -> Runner:
+    parsed = normalise_url(url)
+    log.debug("profile store on %s", parsed.get_backend_name())
+    if parsed.get_backend_name() == "sqlite":
+        return SqliteRunner(parsed)
+    return PostgresRunner(parsed)
+
+
+def configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # Let SQLAlchemy's "begin" event below decide how transactions start.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        write = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

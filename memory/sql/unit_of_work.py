@@ -1,0 +1,76 @@
+"""One unit of work: one connection, one transaction, the repositories that share it.
+
+Repositories never commit; the operation calls `commit()` once everything
+succeeded, and anything else rolls back. `run_unit_of_work` is the async entry
+point the store uses: driver-level failures (server gone, database locked past
+the busy timeout) surface as `errors.StoreUnavailable`.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable, TypeVar
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from memory import errors
+from memory.sql.engine import Runner
+from memory.sql.repositories import (
+    AuditRepository,
+    ConversationRepository,
+    CustomerRepository,
+    FactRepository,
+)
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_UNAVAILABLE = (DBAPIError, OSError, TimeoutError, ConnectionError)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    return isinstance(exc, _UNAVAILABLE) and not isinstance(exc, IntegrityError)
+
+
+class UnitOfWork:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self._transaction = connection.begin()
+        self.customers = CustomerRepository(connection)
+        self.facts = FactRepository(connection)
+        self.conversations = ConversationRepository(connection)
+        self.audit = AuditRepository(connection)
+        # Everything that belongs to one customer: moved on merge, deleted on erasure.
+        # Order matters for erasure: rows that reference others come first.
+        self.customer_data = {
+            "facts": self.facts,
+            "interactions": self.conversations,
+        }
+
+    def commit(self) -> None:
+        self._transaction.commit()
+
+    def close(self) -> None:
+        """Roll back unless committed."""
+        if self._transaction.is_active:
+            self._transaction.rollback()
+
+
+async def run_unit_of_work(
+    runner: Runner, operation: Callable[[UnitOfWork], T], *, write: bool
+) -> T:
+    def in_transaction(connection: Connection) -> T:
+        unit = UnitOfWork(connection)
+        try:
+            return operation(unit)
+        finally:
+            unit.close()
+
+    try:
+        return await runner.run(in_transaction, write=write)
+    except Exception as exc:
+        if is_unavailable(exc):
+            log.warning("profile store operation failed: %s", type(exc).__name__)
+            raise errors.StoreUnavailable("the profile database is busy or unreachable") from exc
+        raise
