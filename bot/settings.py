@@ -44,6 +44,16 @@ class Settings:
     redis_url: str = ""
     max_message_chars: int = 4000
     engine_timeout: float = 30.0
+    # Web chat: the HMAC secret host sites sign their user ids with (identified mode is
+    # refused while it is empty), and how long an idle visitor's session stays valid.
+    web_identity_secret: str = field(default="", repr=False)
+    web_session_max_age: int = 30 * 24 * 3600
+    # Token buckets (0 turns a rule off); "redis" shares them between gateways.
+    rate_limit_backend: str = "memory"
+    rate_session_burst: float = 30
+    rate_session_per_second: float = 1.0
+    rate_ip_burst: float = 600
+    rate_ip_per_second: float = 50.0
 
     @property
     def public_url(self) -> str:
@@ -102,4 +112,11 @@ class Settings:
             redis_url=env.get("RAPPORT_REDIS_URL", ""),
             max_message_chars=int(env.get("RAPPORT_MAX_MESSAGE_CHARS", "4000")),
             engine_timeout=float(env.get("RAPPORT_ENGINE_TIMEOUT", "30")),
+            web_identity_secret=env.get("RAPPORT_WEB_IDENTITY_SECRET", ""),
+            web_session_max_age=int(env.get("RAPPORT_WEB_SESSION_MAX_AGE", str(30 * 24 * 3600))),
+            rate_limit_backend=env.get("RAPPORT_RATE_LIMIT_BACKEND", "memory"),
+            rate_session_burst=float(env.get("RAPPORT_RATE_SESSION_BURST", "30")),
+            rate_session_per_second=float(env.get("RAPPORT_RATE_SESSION_PER_SECOND", "1")),
+            rate_ip_burst=float(env.get("RAPPORT_RATE_IP_BURST", "600")),
+            rate_ip_per_second=float(env.get("RAPPORT_RATE_IP_PER_SECOND", "50")),
         )
