@@ -1,4 +1,5 @@
-"""Profile actions: load what we know at session start, greet by name, learn the name once."""
+"""Profile actions: load what we know at session start, greet with context, learn the name once,
+say what we know, change a fact, forget the customer."""
 
 from __future__ import annotations
 
@@ -11,12 +12,19 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.store import customer_of, source_of
+from actions import context
+from actions.store import channel_of, customer_of, source_of
 
 logger = logging.getLogger(__name__)
 
-# Profile facts that are mirrored into slots of the same name, so forms skip them.
-PROFILE_SLOTS = ("first_name",)
+# Profile facts mirrored into slots of the same name, so forms skip what we already know.
+PROFILE_SLOTS = ("first_name", "email", "phone")
+FACT_LABELS = {
+    "first_name": "first name", "last_name": "last name", "email": "email address",
+    "phone": "phone number", "city": "city", "postcode": "postcode", "budget": "budget",
+    "plan": "plan", "preferred_channel": "preferred channel", "language": "language",
+    "company": "company",
+}
 
 _NAME_PREFIX = re.compile(
     r"^(?:hi|hello|hey)?[,!\s]*(?:my (?:first )?name is|my name's|name's|the name is|i am|i'm|im|"
@@ -50,9 +58,10 @@ class ActionSessionStart(Action):
         profile = await store.profile(customer_id)
         events: list[EventType] = [SessionStarted()]
         for key in PROFILE_SLOTS:
-            fact = profile.facts.get(key)
-            if fact is not None and not fact.stale:
-                events.append(SlotSet(key, fact.value))
+            if profile.knows(key):
+                events.append(SlotSet(key, profile.get(key)))
+        events.append(SlotSet("value_tier", await context.value_tier(store, customer_id)))
+        events.append(SlotSet("channel", channel_of(tracker)))
         events.append(ActionExecuted("action_listen"))
         return events
 
@@ -65,10 +74,14 @@ class ActionGreet(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         first_name = tracker.get_slot("first_name")
-        if first_name:
-            dispatcher.utter_message(text=f"Welcome back, {first_name}! How can I help you today?")
-        else:
-            dispatcher.utter_message(text="Hello, and welcome! I'm the Rapport assistant.")
+        if not first_name:
+            dispatcher.utter_message(response="utter_welcome")
+            return []
+        dispatcher.utter_message(response="utter_welcome_back", first_name=first_name)
+        store, customer_id = await customer_of(tracker)
+        line = await context.returning_context(store, customer_id)
+        if line:
+            dispatcher.utter_message(text=line)
         return []
 
 
@@ -96,9 +109,112 @@ class ActionRememberName(Action):
         if not first_name:
             return []
         store, customer_id = await customer_of(tracker)
-        known = (await store.profile(customer_id)).get("first_name")
-        if known == first_name:
+        if (await store.profile(customer_id)).get("first_name") == first_name:
             return []
         await store.remember(customer_id, "first_name", first_name, source=source_of(tracker))
         dispatcher.utter_message(text=f"Nice to meet you, {first_name}! How can I help you today?")
         return []
+
+
+class ActionTellProfile(Action):
+    """Answers "what do you know about me?" from the profile, with where each fact came from."""
+
+    def name(self) -> str:
+        return "action_tell_profile"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        store, customer_id = await customer_of(tracker)
+        profile = await store.profile(customer_id)
+        lines = [
+            f"- your {FACT_LABELS.get(key, key)}: {fact.value} "
+            f"({context.describe_source(fact.source, fact.observed_at)})"
+            + (" (it may be out of date)" if fact.stale else "")
+            for key, fact in sorted(profile.facts.items())
+        ]
+        lines += await context.history_lines(store, customer_id)
+        if not lines:
+            dispatcher.utter_message(text="We don't hold any details about you yet.")
+            return []
+        dispatcher.utter_message(
+            text="Here is what we know about you:\n" + "\n".join(lines)
+            + "\nYou can ask me to change any of it, or to forget you."
+        )
+        return []
+
+
+class ActionStartFactChange(Action):
+    """ "Change my email": take the new value from the message if it is there."""
+
+    def name(self) -> str:
+        return "action_start_fact_change"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        key = next(tracker.get_latest_entity_values("fact_key"), None) or "email"
+        entity = {"email": "email", "phone": "phone"}.get(key)
+        value = next(tracker.get_latest_entity_values(entity), None) if entity else None
+        if key not in FACT_LABELS:
+            key = "email"
+        if value is None:
+            dispatcher.utter_message(text=f"Sure. What is your new {FACT_LABELS[key]}?")
+        return [SlotSet("fact_key", key), SlotSet("fact_value", value)]
+
+
+class ValidateFactForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_fact_form"
+
+    async def validate_fact_value(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        key = tracker.get_slot("fact_key") or "email"
+        cleaned = context.clean_fact_value(key, value, tracker)
+        if cleaned is None:
+            dispatcher.utter_message(text=f"That doesn't look like a valid {FACT_LABELS.get(key, key)}. Could you type it again?")
+        return {"fact_value": cleaned}
+
+
+class ActionChangeFact(Action):
+    def name(self) -> str:
+        return "action_change_fact"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        key, value = tracker.get_slot("fact_key") or "email", tracker.get_slot("fact_value")
+        if not value:
+            return []
+        store, customer_id = await customer_of(tracker)
+        await store.remember(customer_id, key, value, source=source_of(tracker))
+        dispatcher.utter_message(
+            text=f"Done: your {FACT_LABELS.get(key, key)} is now {value}. I've kept the old one in your history."
+        )
+        events: list[EventType] = [SlotSet("fact_key", None), SlotSet("fact_value", None)]
+        if key in PROFILE_SLOTS:
+            events.append(SlotSet(key, value))
+        return events
+
+
+class ActionForgetMe(Action):
+    """Asks for confirmation; the erasure itself runs in action_answer_yes_no."""
+
+    def name(self) -> str:
+        return "action_forget_me"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_confirm_forget")
+        return [SlotSet("pending_question", "forget_me")]
+
+
+async def erase_customer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    store, customer_id = await customer_of(tracker)
+    await store.erase(customer_id, actor="customer", reason=f"asked in conversation on {channel_of(tracker)}")
+    dispatcher.utter_message(
+        text="Done. Everything we knew about you has been erased. If you chat with us again, we'll start fresh."
+    )
+    return [SlotSet(slot, None) for slot in (*PROFILE_SLOTS, "pending_question")]

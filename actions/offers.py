@@ -1,0 +1,156 @@
+"""Next best offer: rank the catalogue for one customer, ask permission first, record the answer."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from memory import ProfileStore
+
+from actions.catalogue import Offer, catalogue
+from actions.store import channel_of, customer_of, source_of
+
+logger = logging.getLogger(__name__)
+
+OFFERS_PURPOSE = "offers"
+
+
+@dataclass(frozen=True)
+class CustomerContext:
+    """Everything ranking needs to know about one customer, read from the store."""
+
+    value_tier: str
+    channel: str
+    needed_products: frozenset[str]
+    needed_categories: frozenset[str]
+    declined_at: dict[str, datetime]
+    has_open_complaint: bool
+    segments: frozenset[str] = frozenset()
+
+
+def rank_offers(offers: list[Offer], customer: CustomerContext, now: datetime) -> list[Offer]:
+    """Eligible offers, best match to stated needs first; none at all with an open complaint."""
+    if customer.has_open_complaint:
+        return []
+    today = now.date()
+    scored: list[tuple[int, int, Offer]] = []
+    for position, offer in enumerate(offers):
+        if offer.valid_from and today < offer.valid_from or offer.valid_to and today > offer.valid_to:
+            continue
+        if offer.value_tiers and customer.value_tier not in offer.value_tiers:
+            continue
+        if offer.channels and customer.channel not in offer.channels:
+            continue
+        if offer.segments and not offer.segments & customer.segments:
+            continue
+        declined = customer.declined_at.get(offer.id)
+        if declined and now - declined < timedelta(days=offer.reoffer_after_days):
+            continue
+        score = 3 * len(offer.products & customer.needed_products)
+        score += len(offer.categories & customer.needed_categories)
+        # A loyalty offer made for this tier beats a general one with the same match.
+        score += 1 if offer.value_tiers and len(offer.value_tiers) == 1 else 0
+        if customer.needed_products or customer.needed_categories:
+            if score == 0:
+                continue
+        scored.append((score, -position, offer))
+    return [offer for _, _, offer in sorted(scored, key=lambda item: item[:2], reverse=True)]
+
+
+async def customer_context(store: ProfileStore, customer_id: str, channel: str) -> CustomerContext:
+    needs = await store.needs(customer_id)
+    declined: dict[str, datetime] = {}
+    for event in await store.offer_events(customer_id):
+        if event.kind == "declined":
+            declined[event.offer_id] = max(event.created_at, declined.get(event.offer_id, event.created_at))
+    complaints = await store.complaints(customer_id)
+    return CustomerContext(
+        value_tier=(await store.value(customer_id)).tier,
+        channel=channel,
+        needed_products=frozenset(n.product for n in needs if n.product),
+        needed_categories=frozenset(n.category for n in needs if n.category),
+        declined_at=declined,
+        has_open_complaint=any(c.status != "resolved" for c in complaints),
+    )
+
+
+async def make_offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Offer the best match, after permission; say so plainly when there is nothing to offer."""
+    store, customer_id = await customer_of(tracker)
+    context = await customer_context(store, customer_id, channel_of(tracker))
+    if context.has_open_complaint:
+        dispatcher.utter_message(
+            text="I'd rather sort out your open complaint before suggesting anything new. "
+            "Ask me for its status any time."
+        )
+        return []
+    if not await store.has_consent(customer_id, OFFERS_PURPOSE):
+        dispatcher.utter_message(
+            text=catalogue.consent_wording(OFFERS_PURPOSE),
+            buttons=[{"title": "Yes, please", "payload": "/affirm"}, {"title": "No, thanks", "payload": "/deny"}],
+        )
+        return [SlotSet("pending_question", "consent_offers")]
+    ranked = rank_offers(catalogue.offers(), context, datetime.now(timezone.utc))
+    if not ranked:
+        dispatcher.utter_message(text="I don't have an offer that fits you right now, but I'll keep an eye out.")
+        return []
+    offer = ranked[0]
+    await store.record_offer_event(customer_id, offer.id, "shown", source=source_of(tracker))
+    dispatcher.utter_message(
+        text=f"{offer.title}: {offer.text} Would you like it?",
+        buttons=[{"title": "Yes, I'm interested", "payload": "/affirm"}, {"title": "No, thanks", "payload": "/deny"}],
+    )
+    return [SlotSet("pending_question", f"offer:{offer.id}")]
+
+
+async def answer_offer(dispatcher: CollectingDispatcher, tracker: Tracker, offer_id: str, accepted: bool) -> list[EventType]:
+    store, customer_id = await customer_of(tracker)
+    await store.record_offer_event(customer_id, offer_id, "accepted" if accepted else "declined", source=source_of(tracker))
+    if not accepted:
+        dispatcher.utter_message(text="No problem, I won't offer that again for a while.")
+        return [SlotSet("pending_question", None)]
+    dispatcher.utter_message(text="Great! A colleague will get in touch to set it up.")
+    # The lead needs a way to reach the customer: the contact form skips what we already hold.
+    return [SlotSet("pending_question", f"lead:{offer_id}"), FollowupAction("contact_form")]
+
+
+async def answer_consent(dispatcher: CollectingDispatcher, tracker: Tracker, granted: bool) -> list[EventType]:
+    store, customer_id = await customer_of(tracker)
+    if not granted:
+        dispatcher.utter_message(text="Understood, no offers. Is there anything else I can help with?")
+        return [SlotSet("pending_question", None)]
+    await store.grant_consent(
+        customer_id, OFFERS_PURPOSE, channel=channel_of(tracker), wording=catalogue.consent_wording(OFFERS_PURPOSE)
+    )
+    dispatcher.utter_message(text="Thank you! You can say 'stop sending me offers' at any time.")
+    return [SlotSet("pending_question", None), *await make_offer(dispatcher, tracker)]
+
+
+class ActionOffer(Action):
+    def name(self) -> str:
+        return "action_offer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        return await make_offer(dispatcher, tracker)
+
+
+class ActionRevokeConsent(Action):
+    def name(self) -> str:
+        return "action_revoke_consent"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        store, customer_id = await customer_of(tracker)
+        await store.revoke_consent(customer_id, OFFERS_PURPOSE)
+        dispatcher.utter_message(text="Done: you won't receive any more offers from us. You can change your mind any time.")
+        return [SlotSet("pending_question", None)]
+
+
+def lead_summary(tracker: Tracker, offer_id: str) -> dict[str, Any]:
+    return {"offer_id": offer_id, "email": tracker.get_slot("email"), "phone": tracker.get_slot("phone")}

@@ -1,0 +1,124 @@
+"""The five satisfaction levels, each stored and each with its own playbook."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.catalogue import catalogue
+from actions.complaints import file_complaint
+from actions.handoff import hand_off
+from actions.offers import make_offer
+from actions.store import customer_of, source_of
+
+logger = logging.getLogger(__name__)
+
+LEVELS = (
+    "completely_dissatisfied", "dissatisfied", "neutral", "satisfied", "completely_satisfied",
+)
+
+
+def level_of(tracker: Tracker) -> str | None:
+    intent = tracker.latest_message.get("intent", {}).get("name") or ""
+    level = intent.removeprefix("feedback_")
+    return level if level in LEVELS else None
+
+
+def customer_words(tracker: Tracker) -> str:
+    """The customer's own words, unless they pressed a button (whose text is a payload)."""
+    text = (tracker.latest_message.get("text") or "").strip()
+    return "" if text.startswith("/") else text
+
+
+class ActionSatisfaction(Action):
+    def name(self) -> str:
+        return "action_satisfaction"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        level = level_of(tracker)
+        if level is None:
+            return []
+        store, customer_id = await customer_of(tracker)
+        await store.record_satisfaction(customer_id, level, source=source_of(tracker))
+        return await PLAYBOOKS[level](dispatcher, tracker)
+
+
+async def completely_dissatisfied(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    store, customer_id = await customer_of(tracker)
+    open_ones = [c for c in await store.complaints(customer_id) if c.status != "resolved"]
+    if open_ones:
+        complaint = await store.escalate_complaint(open_ones[0].reference, actor="bot")
+    else:
+        complaint = await file_complaint(
+            tracker, category="service", description=customer_words(tracker) or "Completely dissatisfied (rating)",
+            severity="high", reference=None,
+        )
+    dispatcher.utter_message(
+        text=f"I'm truly sorry. I've escalated this as complaint {complaint.reference} and I'm bringing in a colleague now."
+    )
+    return await hand_off(dispatcher, tracker, reason="completely_dissatisfied", announce=False)
+
+
+async def dissatisfied(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    complaint = await file_complaint(
+        tracker, category="service", description=customer_words(tracker) or "Dissatisfied (rating)",
+        severity="medium", reference=None,
+    )
+    store, _ = await customer_of(tracker)
+    days = int(catalogue.playbooks().get("follow_up_days", 2))
+    due = datetime.now(timezone.utc) + timedelta(days=days)
+    await store.schedule_follow_up(complaint.reference, due_at=due, actor="bot")
+    dispatcher.utter_message(
+        text=f"I'm sorry we let you down. I've recorded it as complaint {complaint.reference}, "
+        f"and someone from our team will follow up within {days} days."
+    )
+    return []
+
+
+async def neutral(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    # The improvement form asks "what would make it better?"; its answer becomes a need.
+    return [SlotSet("improvement", None)]
+
+
+async def satisfied(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    dispatcher.utter_message(text="Thank you, I'm glad I could help!")
+    return await make_offer(dispatcher, tracker)
+
+
+async def completely_satisfied(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    links = catalogue.playbooks()
+    dispatcher.utter_message(
+        text="Thank you so much, that made our day! If you have a minute, a review would mean a lot: "
+        f"{links['review_link']}. And if a friend could use us, here's your referral link: {links['referral_link']}"
+    )
+    return []
+
+
+PLAYBOOKS = {
+    "completely_dissatisfied": completely_dissatisfied,
+    "dissatisfied": dissatisfied,
+    "neutral": neutral,
+    "satisfied": satisfied,
+    "completely_satisfied": completely_satisfied,
+}
+
+
+class ActionRecordImprovement(Action):
+    def name(self) -> str:
+        return "action_record_improvement"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        words = tracker.get_slot("improvement")
+        if words:
+            store, customer_id = await customer_of(tracker)
+            await store.add_need(
+                customer_id, category="improvement", product=None, budget=None, timeframe=None,
+                words=words, source=source_of(tracker),
+            )
+            dispatcher.utter_message(text="Thank you, I've passed that on so we can do better.")
+        return [SlotSet("improvement", None)]
