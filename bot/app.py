@@ -10,6 +10,7 @@ from aiohttp import web
 
 from memory import open_store
 
+from bot import ratelimit
 from bot.channels import rest, web as web_channel
 from bot.conversations import Conversations
 from bot.engine import EngineClient
@@ -51,5 +52,6 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SETTINGS] = settings
     app.cleanup_ctx.extend([_store_ctx, _engine_ctx])
+    ratelimit.setup(app)
     setup_routes(app)
     return app

@@ -1,0 +1,164 @@
+"""Rate limiting: the token-bucket contract (in memory and on the real Redis) and the 429s."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+
+from bot.app import create_app
+from bot.ratelimit import InMemoryRateLimiter, RedisRateLimiter, Rule, build_limiter
+from memory import migrate
+from tests.conftest import free_port
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+SLOW = Rule("test", burst=3, per_second=0.001)  # effectively no refill during a test
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+async def limiter(request):
+    if request.param == "memory":
+        yield InMemoryRateLimiter()
+        return
+    # A unique prefix per test keeps runs (and parallel runs) apart on the shared server.
+    redis_limiter = RedisRateLimiter.from_url(REDIS_URL, prefix=f"test:{uuid.uuid4().hex}:")
+    yield redis_limiter
+    await redis_limiter.close()
+
+
+async def test_a_burst_is_allowed_then_refused_with_a_wait(limiter):
+    decisions = [await limiter.hit(SLOW, "visitor-1") for _ in range(4)]
+    assert [d.allowed for d in decisions] == [True, True, True, False]
+    assert decisions[-1].retry_after > 100  # 1 token at 0.001/s is a long wait
+    assert decisions[-1].retry_after_seconds >= 1
+
+
+async def test_buckets_are_per_key_and_per_rule(limiter):
+    for _ in range(3):
+        await limiter.hit(SLOW, "visitor-1")
+    assert not (await limiter.hit(SLOW, "visitor-1")).allowed
+    assert (await limiter.hit(SLOW, "visitor-2")).allowed
+    assert (await limiter.hit(Rule("other", 3, 0.001), "visitor-1")).allowed
+
+
+async def test_a_rule_set_to_zero_is_off(limiter):
+    off = Rule("off", burst=0, per_second=0)
+    assert all([(await limiter.hit(off, "visitor-1")).allowed for _ in range(50)])
+
+
+async def test_tokens_come_back_over_time(limiter):
+    fast = Rule("fast", burst=1, per_second=20)
+    assert (await limiter.hit(fast, "visitor-1")).allowed
+    refused = await limiter.hit(fast, "visitor-1")
+    assert not refused.allowed and 0 < refused.retry_after <= 0.05 + 1e-6
+    await asyncio.sleep(0.12)
+    assert (await limiter.hit(fast, "visitor-1")).allowed
+
+
+async def test_in_memory_refill_follows_the_clock_exactly():
+    clock = FakeClock()
+    limiter = InMemoryRateLimiter(clock)
+    rule = Rule("minute", burst=2, per_second=1 / 30)  # two per minute
+    assert (await limiter.hit(rule, "k")).allowed
+    assert (await limiter.hit(rule, "k")).allowed
+    refused = await limiter.hit(rule, "k")
+    assert not refused.allowed and refused.retry_after == pytest.approx(30)
+    clock.now += 29
+    assert not (await limiter.hit(rule, "k")).allowed
+    clock.now += 1.5
+    assert (await limiter.hit(rule, "k")).allowed
+
+
+async def test_in_memory_forgets_buckets_that_have_refilled():
+    clock = FakeClock()
+    limiter = InMemoryRateLimiter(clock)
+    limiter.SWEEP_EVERY = 100
+    rule = Rule("r", burst=5, per_second=1)
+    for i in range(99):
+        await limiter.hit(rule, f"visitor-{i}")
+    clock.now += 10  # everyone is full again
+    await limiter.hit(rule, "last")
+    assert len(limiter._buckets) == 1
+
+
+@pytest.mark.redis
+async def test_two_gateways_share_one_redis_bucket():
+    prefix = f"test:{uuid.uuid4().hex}:"
+    first, second = RedisRateLimiter.from_url(REDIS_URL, prefix), RedisRateLimiter.from_url(REDIS_URL, prefix)
+    try:
+        assert (await first.hit(SLOW, "ip-1")).allowed
+        assert (await second.hit(SLOW, "ip-1")).allowed
+        assert (await first.hit(SLOW, "ip-1")).allowed
+        assert not (await second.hit(SLOW, "ip-1")).allowed
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_redis_outage_lets_requests_through():
+    unreachable = RedisRateLimiter.from_url(f"redis://127.0.0.1:{free_port()}/0")
+    try:
+        assert all([(await unreachable.hit(SLOW, "ip-1")).allowed for _ in range(5)])
+    finally:
+        await unreachable.close()
+
+
+# --- through the gateway --------------------------------------------------------------
+
+@pytest.fixture
+def strict_settings(make_settings, fake_engine):
+    settings = make_settings(
+        RAPPORT_ENGINE_PORT=str(fake_engine.port), RAPPORT_RATE_IP_BURST="3",
+        RAPPORT_RATE_IP_PER_SECOND="0.01",
+    )
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate(settings.profile_db_url)
+    return settings
+
+
+@pytest.fixture
+async def strict_gateway(aiohttp_client, strict_settings):
+    return await aiohttp_client(create_app(strict_settings))
+
+
+async def test_too_many_api_requests_get_429_with_retry_after(strict_gateway, fake_engine):
+    auth = {"Authorization": "Bearer test-api-key"}
+    statuses = []
+    for _ in range(4):
+        response = await strict_gateway.post(
+            "/api/v1/messages", json={"customer": "crm-1", "text": "hi"}, headers=auth
+        )
+        statuses.append(response.status)
+    assert statuses == [200, 200, 200, 429]
+    assert int(response.headers["Retry-After"]) >= 1
+    body = await response.json()
+    assert "Too many requests" in body["error"] and body["retry_after"] >= 1
+    assert len(fake_engine.received) == 3  # the refused request never reached the engine
+
+
+async def test_web_routes_share_the_ip_bucket_and_health_is_not_limited(strict_gateway):
+    statuses = [(await strict_gateway.post("/web/session", json={})).status for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    response = await strict_gateway.post("/web/session", json={})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"  # the widget can read it
+    assert (await strict_gateway.get("/health")).status == 200
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "nonsense"])
+def test_an_unknown_backend_is_refused(backend):
+    with pytest.raises(ValueError, match="unknown rate limit backend"):
+        build_limiter(backend, "")
+
+
+def test_redis_backend_needs_a_url():
+    with pytest.raises(ValueError, match="RAPPORT_REDIS_URL"):
+        build_limiter("redis", "")
