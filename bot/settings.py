@@ -54,6 +54,11 @@ class Settings:
     rate_session_per_second: float = 1.0
     rate_ip_burst: float = 600
     rate_ip_per_second: float = 50.0
+    # Telegram is off while the token is empty. "webhook" (production) or "polling" (local).
+    telegram_token: str = field(default="", repr=False)
+    telegram_secret: str = field(default="", repr=False)
+    telegram_mode: str = "webhook"
+    telegram_api_url: str = "https://api.telegram.org"
 
     @property
     def public_url(self) -> str:
@@ -93,6 +98,14 @@ class Settings:
         api_key, api_key_file = secret("RAPPORT_API_KEY", "api_key")
         signing_key, _ = secret("RAPPORT_SIGNING_KEY", "signing_key")
         engine_token, _ = secret("RAPPORT_ENGINE_TOKEN", "engine_token")
+        telegram_token = env.get("RAPPORT_TELEGRAM_TOKEN", "")
+        # Webhooks are verified with this secret, so it is required whenever Telegram is on.
+        telegram_secret = (
+            secret("RAPPORT_TELEGRAM_SECRET", "telegram_secret")[0] if telegram_token else ""
+        )
+        telegram_mode = env.get("RAPPORT_TELEGRAM_MODE", "webhook")
+        if telegram_mode not in ("webhook", "polling"):
+            raise ValueError("RAPPORT_TELEGRAM_MODE must be 'webhook' or 'polling'")
         return cls(
             data_dir=data_dir,
             host=env.get("RAPPORT_HOST", "127.0.0.1"),
@@ -119,4 +132,8 @@ class Settings:
             rate_session_per_second=float(env.get("RAPPORT_RATE_SESSION_PER_SECOND", "1")),
             rate_ip_burst=float(env.get("RAPPORT_RATE_IP_BURST", "600")),
             rate_ip_per_second=float(env.get("RAPPORT_RATE_IP_PER_SECOND", "50")),
+            telegram_token=telegram_token,
+            telegram_secret=telegram_secret,
+            telegram_mode=telegram_mode,
+            telegram_api_url=env.get("RAPPORT_TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/"),
         )
