@@ -5,6 +5,23 @@ Open it with `await open_store(url)` (SQLite or PostgreSQL, migrated beforehand 
 `InMemoryProfileStore()` in tests. Both implement `ProfileStore`.
 """
 from memory import errors
+from memory.crm_views import (
+    ComplaintStatus,
+    ComplaintTransition,
+    ComplaintView,
+    ConsentView,
+    CustomerValue,
+    NeedView,
+    OfferEventKind,
+    OfferEventView,
+    OfferView,
+    PurchaseView,
+    Satisfaction,
+    SatisfactionReading,
+    SatisfactionTrend,
+    Severity,
+    ValuePolicy,
+)
 from memory.config import FactCatalog, FactSpec, load_fact_catalog
 from memory.fake import InMemoryProfileStore
 from memory.interface import ProfileStore
@@ -20,6 +37,21 @@ from memory.views import (
 )
 
 __all__ = [
+    "ComplaintStatus",
+    "ComplaintTransition",
+    "ComplaintView",
+    "ConsentView",
+    "CustomerValue",
+    "NeedView",
+    "OfferEventKind",
+    "OfferEventView",
+    "OfferView",
+    "PurchaseView",
+    "Satisfaction",
+    "SatisfactionReading",
+    "SatisfactionTrend",
+    "Severity",
+    "ValuePolicy",
     "FactCatalog",
     "FactSpec",
     "FactView",

@@ -47,5 +47,11 @@ async def build_export(store: "ProfileStore", customer_id: str) -> dict[str, Any
         "profile": plain(profile.facts),
         "fact_history": plain(await store.fact_history(customer_id)),
         "interactions": interactions,
+        "needs": plain(await store.needs(customer_id)),
+        "complaints": plain(await store.complaints(customer_id, limit=1_000_000)),
+        "satisfaction": plain(await store.satisfaction(customer_id)),
+        "consents": plain(await store.consents(customer_id)),
+        "offer_events": plain(await store.offer_events(customer_id)),
+        "purchases": plain(await store.purchases(customer_id)),
     }
     return document

@@ -10,6 +10,7 @@ import abc
 from datetime import datetime
 from typing import Any
 
+from memory.interface_crm import ConsentAndOffers, NeedsAndComplaints
 from memory.views import FactView, IdentityView, InteractionView, MessageView, Profile, Source
 
 
@@ -115,7 +116,9 @@ class PrivacyStore(abc.ABC):
         """Audit records about the customer (links, merges, erasure), oldest first."""
 
 
-class ProfileStore(CustomerStore, ConversationStore, PrivacyStore, abc.ABC):
+class ProfileStore(
+    CustomerStore, ConversationStore, NeedsAndComplaints, ConsentAndOffers, PrivacyStore, abc.ABC
+):
     """The whole store. Close it when done."""
 
     @abc.abstractmethod

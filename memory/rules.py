@@ -1,7 +1,9 @@
 """Domain rules shared by every store implementation, so the fake and SQL agree."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 from memory import errors
 
@@ -25,3 +27,97 @@ def check_limit(limit: int) -> int:
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
         raise errors.InvalidValue("limit must be a positive integer")
     return limit
+
+
+# Complaint lifecycle: open -> in_progress -> resolved, and resolved -> reopened.
+COMPLAINT_TRANSITIONS: dict[str, frozenset[str]] = {
+    "open": frozenset({"in_progress", "resolved"}),
+    "in_progress": frozenset({"resolved"}),
+    "resolved": frozenset({"reopened"}),
+    "reopened": frozenset({"in_progress", "resolved"}),
+}
+
+
+def check_transition(reference: str, current: str, requested: str) -> None:
+    if requested not in COMPLAINT_TRANSITIONS.get(current, frozenset()):
+        raise errors.InvalidTransition(reference, current, requested)
+
+
+def satisfaction_direction(scores_newest_first: list[int]) -> str:
+    """Compare the latest reading with the mean of the ones before it."""
+    if len(scores_newest_first) < 2:
+        return "unknown"
+    latest, earlier = scores_newest_first[0], scores_newest_first[1:]
+    mean = sum(earlier) / len(earlier)
+    if latest > mean:
+        return "improving"
+    if latest < mean:
+        return "declining"
+    return "steady"
+
+
+_NUMBER = re.compile(r"(\d{1,3}(?:[ ,.']\d{3})+|\d+)(?:[.,](\d{1,2}))?(?!\d)")
+
+
+def budget_amount(budget: str | None) -> Decimal | None:
+    """The first amount in a budget in the customer's words ("about €1,200"), or None."""
+    if not budget:
+        return None
+    match = _NUMBER.search(budget)
+    if match is None:
+        return None
+    whole = re.sub(r"[ ,.']", "", match.group(1))
+    cents = match.group(2) or "0"
+    return Decimal(f"{whole}.{cents}")
+
+
+def value_summary(
+    *,
+    policy,
+    customer_id: str,
+    created_at: datetime,
+    purchases: list,
+    need_budgets: list[tuple[datetime, str | None]],
+    now: datetime,
+):
+    """Value, potential and tier from purchases and stated needs; see ValuePolicy."""
+    from memory.crm_views import CustomerValue
+
+    window_start = now - timedelta(days=policy.window_days)
+    counted = [p for p in purchases if p.currency == policy.currency]
+    in_window = [p for p in counted if p.purchased_at >= window_start]
+    spend = sum((p.amount for p in in_window), Decimal("0.00"))
+    lifetime = sum((p.amount for p in counted), Decimal("0.00"))
+    last = max((p.purchased_at for p in purchases), default=None)
+    potential = sum(
+        (amount for at, budget in need_budgets
+         if at >= window_start and (amount := budget_amount(budget)) is not None),
+        Decimal("0.00"),
+    )
+    if spend >= policy.top_spend:
+        tier = "top"
+    elif now - created_at < timedelta(days=policy.new_customer_days):
+        tier = "new"
+    else:
+        tier = "standard"
+    drifting = last is not None and now - last > timedelta(days=policy.drift_after_days)
+    return CustomerValue(
+        customer_id=customer_id, currency=policy.currency, window_days=policy.window_days,
+        spend_in_window=spend, lifetime_spend=lifetime, purchases_in_window=len(in_window),
+        last_purchase_at=last, potential=potential, tier=tier, drifting=drifting,
+    )
+
+
+def trend_of(readings_newest_first: list):
+    """SatisfactionTrend of readings given newest first."""
+    from memory.crm_views import SatisfactionTrend
+
+    if not readings_newest_first:
+        return SatisfactionTrend(latest=None, average=None, direction="unknown")
+    scores = [r.score for r in readings_newest_first]
+    return SatisfactionTrend(
+        latest=readings_newest_first[0].level,
+        average=round(sum(scores) / len(scores), 2),
+        direction=satisfaction_direction(scores),
+        readings=tuple(readings_newest_first),
+    )

@@ -36,6 +36,24 @@ class FakeConversations(FakeBase):
             changes["summary"] = summary
         self._state.interactions[conversation_id] = dataclasses.replace(interaction, **changes)
 
+    def _move_customer_data(self, from_id: str, to_id: str) -> None:
+        for conversation_id, interaction in list(self._state.interactions.items()):
+            if interaction.customer_id == from_id:
+                self._state.interactions[conversation_id] = dataclasses.replace(
+                    interaction, customer_id=to_id
+                )
+        super()._move_customer_data(from_id, to_id)
+
+    def _erase_customer_data(self, customer_id: str) -> dict[str, int]:
+        state = self._state
+        conversations = [
+            cid for cid, i in state.interactions.items() if i.customer_id == customer_id
+        ]
+        for conversation_id in conversations:
+            del state.interactions[conversation_id]
+            state.messages.pop(conversation_id, None)
+        return {"interactions": len(conversations), **super()._erase_customer_data(customer_id)}
+
     def _interaction(self, conversation_id: str) -> InteractionView:
         interaction = self._state.interactions.get(conversation_id)
         if interaction is None:

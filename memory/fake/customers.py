@@ -93,13 +93,6 @@ class FakeCustomers(FakeBase):
         state.customers[absorb].merged_into = keep
         self._audit(self._now(), actor, "merge", keep, absorb, None)
 
-    def _move_customer_data(self, from_id: str, to_id: str) -> None:
-        for conversation_id, interaction in list(self._state.interactions.items()):
-            if interaction.customer_id == from_id:
-                self._state.interactions[conversation_id] = dataclasses.replace(
-                    interaction, customer_id=to_id
-                )
-
     def _audit(self, at, actor, action, customer_id, other_customer_id, detail) -> None:
         self._state.audit.append(
             {

@@ -20,13 +20,6 @@ class FakePrivacy(FakeBase):
         counts = self._erase_customer_data(customer_id)
         counts["facts"] = len(state.observations.pop(customer_id, []))
         state.current.pop(customer_id, None)
-        conversations = [
-            cid for cid, i in state.interactions.items() if i.customer_id == customer_id
-        ]
-        for conversation_id in conversations:
-            del state.interactions[conversation_id]
-            state.messages.pop(conversation_id, None)
-        counts["interactions"] = len(conversations)
         identities = [k for k, row in state.identities.items() if row.customer_id == customer_id]
         for key in identities:
             del state.identities[key]
@@ -37,10 +30,6 @@ class FakePrivacy(FakeBase):
                 row.erased_at = now
         self._audit(now, actor, "erase", customer_id, None,
                     {"reason": reason, "deleted": counts})
-
-    def _erase_customer_data(self, customer_id: str) -> dict[str, int]:
-        """Hook for the other areas (needs, complaints...): delete and count."""
-        return {}
 
     async def audit_log(self, customer_id: str) -> list[dict[str, Any]]:
         return [

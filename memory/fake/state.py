@@ -10,6 +10,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from memory.crm_views import (
+    ComplaintView,
+    ConsentView,
+    NeedView,
+    OfferEventView,
+    OfferView,
+    PurchaseView,
+    SatisfactionReading,
+)
 from memory.views import FactView, InteractionView, MessageView
 
 
@@ -45,6 +54,14 @@ class State:
     interactions: dict[str, InteractionView] = field(default_factory=dict)
     messages: dict[str, list[MessageView]] = field(default_factory=dict)
     audit: list[dict[str, Any]] = field(default_factory=list)
+    needs: dict[str, list[NeedView]] = field(default_factory=dict)
+    complaints: dict[int, ComplaintView] = field(default_factory=dict)
+    satisfaction: dict[str, list[SatisfactionReading]] = field(default_factory=dict)
+    consents: dict[str, list[ConsentView]] = field(default_factory=dict)
+    offers: dict[str, OfferView] = field(default_factory=dict)
+    offer_events: dict[str, list[OfferEventView]] = field(default_factory=dict)
+    purchases: dict[str, list[PurchaseView]] = field(default_factory=dict)
+    complaint_numbers: itertools.count = field(default_factory=lambda: itertools.count(1))
     sequence: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def next_id(self) -> int:

@@ -15,9 +15,12 @@ from sqlalchemy import inspect, text
 from memory import errors
 from memory.config import FactCatalog, load_fact_catalog
 from memory.interface import ProfileStore
+from memory.crm_views import ValuePolicy
 from memory.sql.conversations import SqlConversations
+from memory.sql.crm import SqlCrm
 from memory.sql.customers import SqlCustomers
 from memory.sql.engine import Runner, create_runner
+from memory.sql.marketing import SqlMarketing
 from memory.sql.privacy import SqlPrivacy
 
 log = logging.getLogger(__name__)
@@ -29,9 +32,19 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class SqlProfileStore(SqlCustomers, SqlConversations, SqlPrivacy, ProfileStore):
-    def __init__(self, runner: Runner, catalog: FactCatalog, *, clock: Clock = utc_now) -> None:
+class SqlProfileStore(
+    SqlCustomers, SqlConversations, SqlCrm, SqlMarketing, SqlPrivacy, ProfileStore
+):
+    def __init__(
+        self,
+        runner: Runner,
+        catalog: FactCatalog,
+        *,
+        clock: Clock = utc_now,
+        value_policy: ValuePolicy | None = None,
+    ) -> None:
         self._runner = runner
+        self._value_policy = value_policy if value_policy is not None else ValuePolicy()
         self._catalog = catalog
         self._clock = clock
 
@@ -71,11 +84,14 @@ async def open_store(
     *,
     facts_path: str | Path | None = None,
     clock: Clock = utc_now,
+    value_policy: ValuePolicy | None = None,
     check_schema: bool = True,
 ) -> SqlProfileStore:
     """Connect to a migrated profile database. Does not migrate: see memory.migrate()."""
     catalog = load_fact_catalog(facts_path)
-    store = SqlProfileStore(create_runner(url), catalog, clock=clock)
+    store = SqlProfileStore(
+        create_runner(url), catalog, clock=clock, value_policy=value_policy
+    )
     if check_schema:
         try:
             await store.check_schema()

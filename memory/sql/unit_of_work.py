@@ -15,12 +15,20 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from memory import errors
 from memory.sql.engine import Runner
+from memory.sql.models_crm import (
+    Consent,
+    Need,
+    OfferEvent,
+    Purchase,
+    SatisfactionRow,
+)
 from memory.sql.repositories import (
     AuditRepository,
     ConversationRepository,
     CustomerRepository,
     FactRepository,
 )
+from memory.sql.repositories_crm import ComplaintRepository, CustomerRows, OfferRepository
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +49,24 @@ class UnitOfWork:
         self.facts = FactRepository(connection)
         self.conversations = ConversationRepository(connection)
         self.audit = AuditRepository(connection)
+        self.needs = CustomerRows(connection, Need, Need.created_at)
+        self.complaints = ComplaintRepository(connection)
+        self.satisfaction = CustomerRows(connection, SatisfactionRow, SatisfactionRow.created_at)
+        self.consents = CustomerRows(connection, Consent, Consent.granted_at)
+        self.offers = OfferRepository(connection)
+        self.offer_events = CustomerRows(connection, OfferEvent, OfferEvent.created_at)
+        self.purchases = CustomerRows(connection, Purchase, Purchase.purchased_at)
         # Everything that belongs to one customer: moved on merge, deleted on erasure.
         # Order matters for erasure: rows that reference others come first.
         self.customer_data = {
             "facts": self.facts,
             "interactions": self.conversations,
+            "needs": self.needs,
+            "complaints": self.complaints,
+            "satisfaction": self.satisfaction,
+            "consents": self.consents,
+            "offer_events": self.offer_events,
+            "purchases": self.purchases,
         }
 
     def commit(self) -> None:

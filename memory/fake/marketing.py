@@ -1,0 +1,146 @@
+"""Consent, the offer catalogue, offer events, purchases and value in memory."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+from memory import crm_input, errors, validation
+from memory.crm_views import (
+    ConsentView,
+    CustomerValue,
+    OfferEventView,
+    OfferView,
+    PurchaseView,
+    ValuePolicy,
+)
+from memory.fake.base import FakeBase
+from memory.rules import value_summary
+from memory.views import Source
+
+
+class FakeMarketing(FakeBase):
+    _value_policy: ValuePolicy
+
+    async def grant_consent(self, customer_id, purpose, *, channel, wording,
+                            source: Source | None = None) -> ConsentView:
+        values = crm_input.consent(purpose, channel, wording)
+        if source is not None:
+            validation.source(source)
+        customer_id = self._resolve(customer_id)
+        consent = ConsentView(id=self._state.next_id(), customer_id=customer_id,
+                              granted_at=self._now(), revoked_at=None, **values)
+        self._state.consents.setdefault(customer_id, []).append(consent)
+        return consent
+
+    async def revoke_consent(self, customer_id, purpose, *, source: Source | None = None) -> int:
+        purpose = validation.text("purpose", purpose, crm_input.MAX_LABEL)
+        if source is not None:
+            validation.source(source)
+        customer_id = self._resolve(customer_id)
+        consents = self._state.consents.get(customer_id, [])
+        now = self._now()
+        revoked = 0
+        for index, consent in enumerate(consents):
+            if consent.purpose == purpose and consent.revoked_at is None:
+                consents[index] = dataclasses.replace(consent, revoked_at=now)
+                revoked += 1
+        return revoked
+
+    async def has_consent(self, customer_id: str, purpose: str) -> bool:
+        customer_id = self._resolve(customer_id)
+        return self._consented(customer_id, purpose)
+
+    def _consented(self, customer_id: str, purpose: str) -> bool:
+        return any(c.purpose == purpose and c.revoked_at is None
+                   for c in self._state.consents.get(customer_id, []))
+
+    async def consents(self, customer_id: str) -> list[ConsentView]:
+        customer_id = self._resolve(customer_id)
+        return sorted(self._state.consents.get(customer_id, []),
+                      key=lambda c: (c.granted_at, c.id), reverse=True)
+
+    async def upsert_offer(self, offer_id, *, title, description="", purpose="offers",
+                           active=True, attributes=None) -> OfferView:
+        offer = OfferView(**crm_input.offer(offer_id, title, description, purpose, active,
+                                            attributes))
+        self._state.offers[offer.offer_id] = offer
+        return dataclasses.replace(offer, attributes=dict(offer.attributes))
+
+    async def offer(self, offer_id: str) -> OfferView:
+        offer = self._state.offers.get(offer_id)
+        if offer is None:
+            raise errors.UnknownOffer(str(offer_id))
+        return offer
+
+    async def offers(self, *, include_inactive: bool = False) -> list[OfferView]:
+        return [o for _, o in sorted(self._state.offers.items())
+                if include_inactive or o.active]
+
+    async def record_offer_event(self, customer_id, offer_id, kind, *,
+                                 source: Source) -> OfferEventView:
+        values = crm_input.offer_event(offer_id, kind, source)
+        customer_id = self._resolve(customer_id)
+        offer = self._state.offers.get(values["offer_id"])
+        if values["kind"] == "shown" and offer is not None and offer.purpose is not None:
+            if not self._consented(customer_id, offer.purpose):
+                raise errors.ConsentRequired(offer.purpose)
+        event = OfferEventView(id=self._state.next_id(), customer_id=customer_id,
+                               created_at=self._now(), **values)
+        self._state.offer_events.setdefault(customer_id, []).append(event)
+        return event
+
+    async def offer_events(self, customer_id, offer_id=None) -> list[OfferEventView]:
+        customer_id = self._resolve(customer_id)
+        events = [e for e in self._state.offer_events.get(customer_id, [])
+                  if offer_id is None or e.offer_id == offer_id]
+        return sorted(events, key=lambda e: (e.created_at, e.id), reverse=True)
+
+    async def last_declined(self, customer_id: str, offer_id: str) -> datetime | None:
+        declined = [e for e in await self.offer_events(customer_id, offer_id)
+                    if e.kind == "declined"]
+        return declined[0].created_at if declined else None
+
+    async def record_purchase(self, customer_id, *, amount, currency, product, source,
+                              purchased_at=None, reference=None) -> PurchaseView:
+        values = crm_input.purchase(amount, currency, product, source, purchased_at, reference,
+                                    self._now())
+        customer_id = self._resolve(customer_id)
+        if values["reference"] is not None:
+            for purchases in self._state.purchases.values():
+                for purchase in purchases:
+                    if purchase.reference == values["reference"]:
+                        return purchase
+        purchase = PurchaseView(id=self._state.next_id(), customer_id=customer_id, **values)
+        self._state.purchases.setdefault(customer_id, []).append(purchase)
+        return purchase
+
+    async def purchases(self, customer_id: str) -> list[PurchaseView]:
+        customer_id = self._resolve(customer_id)
+        return sorted(self._state.purchases.get(customer_id, []),
+                      key=lambda p: (p.purchased_at, p.id), reverse=True)
+
+    async def value(self, customer_id: str) -> CustomerValue:
+        customer_id = self._resolve(customer_id)
+        return value_summary(
+            policy=self._value_policy, customer_id=customer_id,
+            created_at=self._state.customers[customer_id].created_at,
+            purchases=self._state.purchases.get(customer_id, []),
+            need_budgets=[(n.created_at, n.budget) for n in self._state.needs.get(customer_id, [])],
+            now=self._now(),
+        )
+
+    def _move_customer_data(self, from_id: str, to_id: str) -> None:
+        state = self._state
+        for table in (state.consents, state.offer_events, state.purchases):
+            moved = [dataclasses.replace(r, customer_id=to_id) for r in table.pop(from_id, [])]
+            table.setdefault(to_id, []).extend(moved)
+        super()._move_customer_data(from_id, to_id)
+
+    def _erase_customer_data(self, customer_id: str) -> dict[str, int]:
+        state = self._state
+        return {
+            "consents": len(state.consents.pop(customer_id, [])),
+            "offer_events": len(state.offer_events.pop(customer_id, [])),
+            "purchases": len(state.purchases.pop(customer_id, [])),
+            **super()._erase_customer_data(customer_id),
+        }

@@ -1,0 +1,192 @@
+"""Needs, complaints and satisfaction on SQL."""
+from __future__ import annotations
+
+from memory import crm_input, errors, validation
+from memory.crm_views import (
+    COMPLAINT_STATUSES,
+    ComplaintTransition,
+    ComplaintView,
+    NeedView,
+    SatisfactionReading,
+    SatisfactionTrend,
+)
+from memory.ids import complaint_reference
+from memory.rules import check_limit, check_transition, trend_of
+from memory.sql.base import SqlBase
+from memory.sql.models_crm import Complaint
+from memory.sql.unit_of_work import UnitOfWork
+from memory.views import Source
+
+
+def source_of(row) -> Source:
+    return Source(row.channel, row.conversation_id, row.message_id, row.actor)
+
+
+def need_view(row) -> NeedView:
+    return NeedView(
+        row.id, row.customer_id, row.category, row.product, row.budget, row.timeframe,
+        row.words, source_of(row), row.created_at,
+    )
+
+
+def reading_view(row) -> SatisfactionReading:
+    return SatisfactionReading(
+        row.id, row.customer_id, row.level, source_of(row), row.created_at, row.comment
+    )
+
+
+def complaint_views(uow: UnitOfWork, rows) -> list[ComplaintView]:
+    steps: dict[int, list[ComplaintTransition]] = {}
+    for step in uow.complaints.transitions([row.id for row in rows]):
+        steps.setdefault(step.complaint_id, []).append(
+            ComplaintTransition(step.from_status, step.to_status, step.at, step.actor, step.note)
+        )
+    return [
+        ComplaintView(
+            id=row.id, reference=complaint_reference(row.id), customer_id=row.customer_id,
+            category=row.category, description=row.description, severity=row.severity,
+            status=row.status, owner=row.owner, product_ref=row.product_ref,
+            order_ref=row.order_ref,
+            related_to=complaint_reference(row.related_to) if row.related_to else None,
+            source=source_of(row), created_at=row.created_at, updated_at=row.updated_at,
+            transitions=tuple(steps.get(row.id, ())),
+        )
+        for row in rows
+    ]
+
+
+class SqlCrm(SqlBase):
+    async def add_need(self, customer_id, *, category, words, source, product=None, budget=None,
+                       timeframe=None) -> NeedView:
+        values = crm_input.need(category, words, source, product, budget, timeframe)
+        values.update(values.pop("source").as_dict(), created_at=self._now())
+
+        def add(uow: UnitOfWork) -> NeedView:
+            live_id = uow.customers.resolve(customer_id, lock=True)
+            row = uow.needs.get(uow.needs.add({"customer_id": live_id, **values}))
+            uow.commit()
+            return need_view(row)
+
+        return await self._write(add)
+
+    async def needs(self, customer_id: str) -> list[NeedView]:
+        def read(uow: UnitOfWork) -> list[NeedView]:
+            return [need_view(r) for r in uow.needs.for_customer(uow.customers.resolve(customer_id))]
+
+        return await self._read(read)
+
+    async def open_complaint(self, customer_id, *, category, description, source,
+                             severity="medium", product_ref=None, order_ref=None,
+                             related_to=None, owner=None, actor=None) -> ComplaintView:
+        values = crm_input.complaint(category, description, source, severity, product_ref,
+                                     order_ref, owner, actor)
+        related_number = None if related_to is None else crm_input.reference_number(related_to)
+        actor = values.pop("actor")
+        now = self._now()
+        values.update(values.pop("source").as_dict(), status="open", created_at=now,
+                      updated_at=now)
+
+        def open_(uow: UnitOfWork) -> ComplaintView:
+            live_id = uow.customers.resolve(customer_id, lock=True)
+            if related_number is not None:
+                earlier = uow.complaints.first(Complaint.id == related_number)
+                if earlier is None or earlier.customer_id != live_id:
+                    raise errors.UnknownComplaint(str(related_to))
+            complaint_id = uow.complaints.add(
+                {"customer_id": live_id, "related_to": related_number, **values}
+            )
+            uow.complaints.add_transition(
+                complaint_id,
+                {"from_status": None, "to_status": "open", "at": now, "actor": actor, "note": None},
+            )
+            [view] = complaint_views(uow, [uow.complaints.get(complaint_id)])
+            uow.commit()
+            return view
+
+        return await self._write(open_)
+
+    async def transition_complaint(self, reference, status, *, actor, note=None) -> ComplaintView:
+        status = validation.choice("status", status, COMPLAINT_STATUSES)
+        actor = validation.name("actor", actor)
+        note = validation.optional_text("note", note, validation.MAX_LONG_TEXT)
+        number = crm_input.reference_number(reference)
+
+        def move(uow: UnitOfWork) -> ComplaintView:
+            row = uow.complaints.get_for_update(number)
+            if row is None:
+                raise errors.UnknownComplaint(str(reference))
+            check_transition(complaint_reference(number), row.status, status)
+            now = self._now()
+            uow.complaints.update({"status": status, "updated_at": now}, Complaint.id == number)
+            uow.complaints.add_transition(
+                number,
+                {"from_status": row.status, "to_status": status, "at": now, "actor": actor,
+                 "note": note},
+            )
+            [view] = complaint_views(uow, [uow.complaints.get(number)])
+            uow.commit()
+            return view
+
+        return await self._write(move)
+
+    async def assign_complaint(self, reference, owner, *, actor) -> ComplaintView:
+        owner = validation.name("owner", owner)
+        validation.name("actor", actor)
+        number = crm_input.reference_number(reference)
+
+        def assign(uow: UnitOfWork) -> ComplaintView:
+            changed = uow.complaints.update(
+                {"owner": owner, "updated_at": self._now()}, Complaint.id == number
+            )
+            if not changed:
+                raise errors.UnknownComplaint(str(reference))
+            [view] = complaint_views(uow, [uow.complaints.get(number)])
+            uow.commit()
+            return view
+
+        return await self._write(assign)
+
+    async def complaint(self, reference: str) -> ComplaintView:
+        number = crm_input.reference_number(reference)
+
+        def read(uow: UnitOfWork) -> ComplaintView:
+            row = uow.complaints.first(Complaint.id == number)
+            if row is None:
+                raise errors.UnknownComplaint(str(reference))
+            return complaint_views(uow, [row])[0]
+
+        return await self._read(read)
+
+    async def complaints(self, customer_id=None, *, status=None, owner=None,
+                         limit=200) -> list[ComplaintView]:
+        limit = check_limit(limit)
+
+        def read(uow: UnitOfWork) -> list[ComplaintView]:
+            live_id = None if customer_id is None else uow.customers.resolve(customer_id)
+            return complaint_views(uow, uow.complaints.search(live_id, status, owner, limit))
+
+        return await self._read(read)
+
+    async def record_satisfaction(self, customer_id, level, *, source: Source,
+                                  comment=None) -> SatisfactionReading:
+        values = crm_input.satisfaction(level, source, comment)
+        values.update(values.pop("source").as_dict(), created_at=self._now())
+
+        def add(uow: UnitOfWork) -> SatisfactionReading:
+            live_id = uow.customers.resolve(customer_id, lock=True)
+            row = uow.satisfaction.get(uow.satisfaction.add({"customer_id": live_id, **values}))
+            uow.commit()
+            return reading_view(row)
+
+        return await self._write(add)
+
+    async def satisfaction(self, customer_id: str) -> list[SatisfactionReading]:
+        def read(uow: UnitOfWork) -> list[SatisfactionReading]:
+            live_id = uow.customers.resolve(customer_id)
+            return [reading_view(r) for r in uow.satisfaction.for_customer(live_id)]
+
+        return await self._read(read)
+
+    async def satisfaction_trend(self, customer_id: str, *, last: int = 5) -> SatisfactionTrend:
+        last = check_limit(last)
+        return trend_of((await self.satisfaction(customer_id))[:last])

@@ -1,0 +1,123 @@
+"""Repositories for needs, complaints, satisfaction, consent, offers and purchases.
+
+Most of these tables are "rows that belong to a customer": one generic repository
+serves them. Complaints and the offer catalogue have their own.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Sequence
+
+from sqlalchemy import Connection, Row, delete, insert, select, update
+
+from memory.sql.dialect import upsert_insert
+from memory.sql.models_crm import Complaint, ComplaintTransitionRow, Offer
+
+
+class CustomerRows:
+    """Rows of one table owned by a customer, listed newest first."""
+
+    def __init__(self, connection: Connection, model, newest_by) -> None:
+        self._c = connection
+        self._model = model
+        self._order = (newest_by.desc(), model.id.desc())
+
+    def add(self, values: dict[str, Any]) -> int:
+        statement = insert(self._model).values(**values).returning(self._model.id)
+        return self._c.execute(statement).scalar_one()
+
+    def get(self, row_id: int) -> Row[Any]:
+        return self._c.execute(select(self._model).where(self._model.id == row_id)).one()
+
+    def for_customer(self, customer_id: str, *conditions) -> Sequence[Row[Any]]:
+        statement = (
+            select(self._model)
+            .where(self._model.customer_id == customer_id, *conditions)
+            .order_by(*self._order)
+        )
+        return self._c.execute(statement).all()
+
+    def first(self, *conditions) -> Row[Any] | None:
+        return self._c.execute(select(self._model).where(*conditions)).first()
+
+    def update(self, values: dict[str, Any], *conditions) -> int:
+        return self._c.execute(update(self._model).where(*conditions).values(**values)).rowcount
+
+    def move(self, from_id: str, to_id: str) -> None:
+        self.update({"customer_id": to_id}, self._model.customer_id == from_id)
+
+    def delete_all(self, customer_id: str) -> int:
+        return self._c.execute(
+            delete(self._model).where(self._model.customer_id == customer_id)
+        ).rowcount
+
+
+class ComplaintRepository(CustomerRows):
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection, Complaint, Complaint.created_at)
+
+    def add_transition(self, complaint_id: int, values: dict[str, Any]) -> None:
+        self._c.execute(
+            insert(ComplaintTransitionRow).values(complaint_id=complaint_id, **values)
+        )
+
+    def transitions(self, complaint_ids: list[int]) -> Sequence[Row[Any]]:
+        if not complaint_ids:
+            return []
+        statement = (
+            select(ComplaintTransitionRow)
+            .where(ComplaintTransitionRow.complaint_id.in_(complaint_ids))
+            .order_by(ComplaintTransitionRow.id)
+        )
+        return self._c.execute(statement).all()
+
+    def get_for_update(self, complaint_id: int) -> Row[Any] | None:
+        statement = select(Complaint).where(Complaint.id == complaint_id).with_for_update()
+        return self._c.execute(statement).first()
+
+    def search(
+        self, customer_id: str | None, status: str | None, owner: str | None, limit: int
+    ) -> Sequence[Row[Any]]:
+        statement = select(Complaint)
+        if customer_id is not None:
+            statement = statement.where(Complaint.customer_id == customer_id)
+        if status is not None:
+            statement = statement.where(Complaint.status == status)
+        if owner is not None:
+            statement = statement.where(Complaint.owner == owner)
+        statement = statement.order_by(*self._order).limit(limit)
+        return self._c.execute(statement).all()
+
+    def delete_all(self, customer_id: str) -> int:
+        ids = select(Complaint.id).where(Complaint.customer_id == customer_id)
+        self._c.execute(
+            delete(ComplaintTransitionRow).where(ComplaintTransitionRow.complaint_id.in_(ids))
+        )
+        # Another customer's repeat complaint may point at one of these; unlink it first.
+        self._c.execute(
+            update(Complaint).where(Complaint.related_to.in_(ids)).values(related_to=None)
+        )
+        return super().delete_all(customer_id)
+
+
+class OfferRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def upsert(self, values: dict[str, Any], at: datetime) -> None:
+        statement = upsert_insert(self._c.dialect.name, Offer).values(**values, updated_at=at)
+        changes = {name: statement.excluded[name] for name in (*values, "updated_at")}
+        changes.pop("offer_id")
+        statement = statement.on_conflict_do_update(
+            index_elements=[Offer.offer_id], set_=changes
+        )
+        self._c.execute(statement)
+
+    def get(self, offer_id: str) -> Row[Any] | None:
+        return self._c.execute(select(Offer).where(Offer.offer_id == offer_id)).first()
+
+    def all(self, include_inactive: bool) -> Sequence[Row[Any]]:
+        statement = select(Offer).order_by(Offer.offer_id)
+        if not include_inactive:
+            statement = statement.where(Offer.active.is_(True))
+        return self._c.execute(statement).all()
