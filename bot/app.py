@@ -11,7 +11,7 @@ from aiohttp import web
 from memory import open_store
 
 from bot import ratelimit
-from bot.channels import rest, web as web_channel
+from bot.channels import rest, telegram, web as web_channel
 from bot.conversations import Conversations
 from bot.engine import EngineClient
 from bot.settings import Settings
@@ -46,12 +46,14 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/health", health)
     rest.setup(app)
     web_channel.setup(app)
+    telegram.setup(app)
 
 
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SETTINGS] = settings
     app.cleanup_ctx.extend([_store_ctx, _engine_ctx])
+    app.cleanup_ctx.append(telegram.telegram_ctx)
     ratelimit.setup(app)
     setup_routes(app)
     return app
