@@ -59,6 +59,11 @@ class Settings:
     telegram_secret: str = field(default="", repr=False)
     telegram_mode: str = "webhook"
     telegram_api_url: str = "https://api.telegram.org"
+    # Staff console: session idle timeout and absolute lifetime (seconds), and the handoff
+    # rules file (staffed hours, priorities, extra triggers; bot/handoff/rules.yml by default).
+    staff_session_idle: int = 8 * 3600
+    staff_session_max_age: int = 24 * 3600
+    handoff_rules_path: Path | None = None
 
     @property
     def public_url(self) -> str:
@@ -136,4 +141,9 @@ class Settings:
             telegram_secret=telegram_secret,
             telegram_mode=telegram_mode,
             telegram_api_url=env.get("RAPPORT_TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/"),
+            staff_session_idle=int(env.get("RAPPORT_STAFF_SESSION_IDLE", str(8 * 3600))),
+            staff_session_max_age=int(env.get("RAPPORT_STAFF_SESSION_MAX_AGE", str(24 * 3600))),
+            handoff_rules_path=(
+                Path(env["RAPPORT_HANDOFF_RULES"]).resolve() if env.get("RAPPORT_HANDOFF_RULES") else None
+            ),
         )
