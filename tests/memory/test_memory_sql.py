@@ -1,0 +1,81 @@
+"""What only the SQL store has: SQLite settings, failure modes, timestamps in the database."""
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from memory import Source, errors, open_store
+
+
+async def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(sqlite_url: str):
+    store = await open_store(sqlite_url)
+    try:
+        def pragmas(connection):
+            return {
+                name: connection.execute(text(f"PRAGMA {name}")).scalar()
+                for name in ("journal_mode", "busy_timeout", "foreign_keys")
+            }
+
+        assert await store._runner.run(pragmas, write=False) == {
+            "journal_mode": "wal", "busy_timeout": 5000, "foreign_keys": 1,
+        }
+    finally:
+        await store.close()
+
+
+async def test_an_unreachable_postgres_is_store_unavailable():
+    with pytest.raises(errors.StoreUnavailable):
+        await open_store("postgresql+asyncpg://postgres@127.0.0.1:1/nowhere")
+
+
+async def test_an_unopenable_sqlite_file_is_store_unavailable(tmp_path: Path):
+    with pytest.raises(errors.StoreUnavailable):
+        await open_store(f"sqlite+aiosqlite:///{tmp_path / 'missing-dir' / 'profile.db'}")
+
+
+async def test_a_database_locked_past_the_timeout_is_store_unavailable(sqlite_url: str,
+                                                                         monkeypatch):
+    import sqlite3
+
+    from memory.sql import engine
+
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 200)
+    store = await open_store(sqlite_url)
+    customer = await store.identify("web", "locked")
+    blocker = sqlite3.connect(sqlite_url.split("///", 1)[1], isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(errors.StoreUnavailable):
+            await store.remember(customer, "city", "Oslo", source=Source("web"))
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    await store.remember(customer, "city", "Oslo", source=Source("web"))  # recovers
+    assert (await store.profile(customer)).get("city") == "Oslo"
+    await store.close()
+
+
+async def test_timestamps_come_back_in_utc_from_the_database(sql_url: str):
+    store = await open_store(sql_url)
+    try:
+        customer = await store.identify("web", "tz")
+        await store.remember(customer, "city", "Tokyo", source=Source("web"))
+        fact = (await store.profile(customer)).facts["city"]
+        assert fact.observed_at.utcoffset().total_seconds() == 0
+    finally:
+        await store.close()
+
+
+async def test_concurrent_tasks_share_one_store(sql_url: str):
+    store = await open_store(sql_url)
+    try:
+        customer = await store.identify("web", "busy")
+        await asyncio.gather(*(
+            store.remember(customer, "plan", f"p{i}", source=Source("web")) for i in range(20)
+        ))
+        assert len(await store.fact_history(customer, "plan")) == 20
+    finally:
+        await store.close()
