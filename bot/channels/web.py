@@ -1,71 +1,113 @@
-"""Web chat channel: server-signed visitor sessions and the chat page served by the gateway."""
+"""Web chat channel: issues signed sessions, serves the widget and its demo page, wires the socket.
+
+The embeddable widget (bot/static/widget.js) asks POST /web/session for a signed token,
+then talks over /web/ws. The token names the customer and the conversation; nothing the
+browser sends can choose either. Protocol, one JSON object per frame:
+
+  client: {"type": "hello", "token"}            first frame, within web_socket.HELLO_TIMEOUT
+          {"type": "message", "id", "text", "title"?}   id is the idempotency key
+          {"type": "new_conversation"} | {"type": "ping"}
+  server: {"type": "ready", "history"}  {"type": "session", "token"}  {"type": "ack", "id"}
+          {"type": "message", "sender", "text", "buttons", "created_at", ...}
+          {"type": "typing", "on"}  {"type": "error", "code", "message", "id"?}  {"type": "pong"}
+"""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from aiohttp import web
-from itsdangerous import BadSignature, URLSafeSerializer
 
-from bot.conversations import InvalidMessage, MessageNotStored, Turn, clean_text, new_conversation_id
+from memory import errors
+
+from bot.channels.web_sessions import Session, SessionRefused, Sessions
+from bot.channels.web_socket import CHANNEL, HUB, SESSIONS, Hub, chat_socket
+from bot.conversations import new_conversation_id
 from bot.errors import json_error, read_json_object
-from bot.state import CONVERSATIONS, SETTINGS, STORE
+from bot.state import DELIVERY, SETTINGS, STORE
 
-CHANNEL = "web"
+logger = logging.getLogger(__name__)
+
+USER_CHANNEL = "web-user"  # identities vouched for by the host site's HMAC
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-_SALT = "rapport.web.session"
-
-
-def _serializer(request: web.Request) -> URLSafeSerializer:
-    return URLSafeSerializer(request.app[SETTINGS].signing_key, salt=_SALT)
-
-
-def _session(request: web.Request, body: dict) -> dict[str, str]:
-    """The verified session from the signed token; the client never chooses who it is."""
-    token = body.get("session")
-    if not isinstance(token, str) or not token:
-        raise json_error(401, "Start a chat session first (POST /web/session).")
-    try:
-        session = _serializer(request).loads(token)
-    except BadSignature:
-        raise json_error(401, "This chat session is not valid. Please reload the page.") from None
-    return session
+CORS = {"Access-Control-Allow-Origin": "*"}
 
 
 async def start_session(request: web.Request) -> web.Response:
-    """A new anonymous visitor with a fresh conversation."""
-    visitor = new_conversation_id("visitor")
-    customer_id = await request.app[STORE].identify(CHANNEL, visitor)
-    session = {"customer": customer_id, "conversation": new_conversation_id(CHANNEL)}
-    return web.json_response({"session": _serializer(request).dumps(session)})
+    """Issue (or renew) a session: anonymous, or identified by the host site's HMAC."""
+    try:
+        return await _start_session(request)
+    except web.HTTPException as error:
+        error.headers.update(CORS)  # the widget on another site must read the reason
+        raise
 
 
-async def post_message(request: web.Request) -> web.Response:
+async def _start_session(request: web.Request) -> web.Response:
     body = await read_json_object(request)
-    session = _session(request, body)
+    sessions, store = request.app[SESSIONS], request.app[STORE]
+    wants_identity = body.get("user_id") is not None or body.get("user_hash") is not None
     try:
-        text = clean_text(body.get("text"), max_chars=request.app[SETTINGS].max_message_chars)
-    except InvalidMessage as error:
-        raise json_error(400, str(error)) from None
-    turn = Turn(
-        customer_id=session["customer"],
-        channel=CHANNEL,
-        conversation_id=session["conversation"],
-        text=text,
+        try:
+            previous = sessions.read(body["token"]) if body.get("token") is not None else None
+        except SessionRefused:
+            if not wants_identity:
+                raise
+            previous = None  # a vouched-for user simply gets a fresh session
+        if wants_identity:
+            user_id = sessions.verify_identity(body.get("user_id"), body.get("user_hash"))
+            session = await _identified_session(store, await store.identify(USER_CHANNEL, user_id), previous)
+        elif previous is not None and not previous.identified:
+            session = previous
+        else:
+            # A new visitor, or a signed-in user's tab after logging out: never carry on
+            # someone's signed-in conversation without the host site vouching for them.
+            customer_id = await store.identify(CHANNEL, new_conversation_id("visitor"))
+            session = Session(customer_id, new_conversation_id(CHANNEL))
+    except SessionRefused as refused:
+        raise json_error(refused.status, str(refused)) from None
+    except errors.ProfileStoreError as error:
+        logger.error("could not start a web session: %s", type(error).__name__)
+        raise json_error(503, "The chat is unavailable right now. Please try again shortly.") from None
+    return web.json_response(
+        {"token": sessions.issue(session), "identified": session.identified}, headers=CORS
     )
-    try:
-        replies = await request.app[CONVERSATIONS].handle(turn)
-    except MessageNotStored as error:
-        raise json_error(503, str(error)) from None
-    return web.json_response({"replies": [reply.to_json() for reply in replies]})
 
 
-async def chat_page(_: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC_DIR / "chat.html")
+async def _identified_session(store, customer_id: str, previous: Session | None) -> Session:
+    """Carry on this tab's conversation, else the user's latest open web chat on any device."""
+    if previous is not None and previous.customer_id == customer_id:
+        return Session(customer_id, previous.conversation_id, identified=True)
+    for interaction in await store.interactions(customer_id):
+        if interaction.channel == CHANNEL and interaction.ended_at is None:
+            return Session(customer_id, interaction.conversation_id, identified=True)
+    return Session(customer_id, new_conversation_id(CHANNEL), identified=True)
+
+
+async def session_preflight(_: web.Request) -> web.Response:
+    return web.Response(status=204, headers={
+        **CORS, "Access-Control-Allow-Methods": "POST",
+        "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Max-Age": "86400",
+    })
+
+
+async def demo_page(_: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC_DIR / "index.html")
+
+
+async def _close_sockets(app: web.Application) -> None:
+    await app[HUB].close_all()
 
 
 def setup(app: web.Application) -> None:
-    app.router.add_get("/", chat_page)
+    settings = app[SETTINGS]
+    app[SESSIONS] = Sessions(settings.signing_key, settings.web_identity_secret,
+                             settings.web_session_max_age)
+    app[HUB] = Hub()
+    app[DELIVERY].register(CHANNEL, app[HUB].push)
+    app.on_shutdown.append(_close_sockets)
+    app.router.add_get("/", demo_page)
     app.router.add_post("/web/session", start_session)
-    app.router.add_post("/web/messages", post_message)
+    app.router.add_route("OPTIONS", "/web/session", session_preflight)
+    app.router.add_get("/web/ws", chat_socket)
     app.router.add_static("/static/", STATIC_DIR)

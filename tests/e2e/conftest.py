@@ -129,3 +129,12 @@ def engine_without_actions(tmp_path_factory: pytest.TempPathFactory) -> Iterator
     finally:
         process.terminate()
         process.wait(30)
+
+
+@pytest.fixture
+async def browser():
+    """Debian's Chromium through Playwright (see tests/browser.py)."""
+    from tests.browser import chromium
+
+    async with chromium() as running:
+        yield running
