@@ -178,6 +178,14 @@ LIMITS = web.AppKey("limits", Limits)
 
 
 def client_ip(request: web.Request) -> str:
+    """The caller's address. Behind N trusted proxies it is the Nth X-Forwarded-For entry
+    from the right: entries further left were written by the client and prove nothing."""
+    hops = request.app[SETTINGS].forwarded_hops
+    if hops > 0:
+        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
     return request.remote or "unknown"
 
 

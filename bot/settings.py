@@ -54,6 +54,8 @@ class Settings:
     rate_session_per_second: float = 1.0
     rate_ip_burst: float = 600
     rate_ip_per_second: float = 50.0
+    # Proxies in front of the gateway that append to X-Forwarded-For (0: trust no header).
+    forwarded_hops: int = 0
     # Telegram is off while the token is empty. "webhook" (production) or "polling" (local).
     telegram_token: str = field(default="", repr=False)
     telegram_secret: str = field(default="", repr=False)
@@ -137,6 +139,7 @@ class Settings:
             rate_session_per_second=float(env.get("RAPPORT_RATE_SESSION_PER_SECOND", "1")),
             rate_ip_burst=float(env.get("RAPPORT_RATE_IP_BURST", "600")),
             rate_ip_per_second=float(env.get("RAPPORT_RATE_IP_PER_SECOND", "50")),
+            forwarded_hops=int(env.get("RAPPORT_FORWARDED_HOPS", "0")),
             telegram_token=telegram_token,
             telegram_secret=telegram_secret,
             telegram_mode=telegram_mode,

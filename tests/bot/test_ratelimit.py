@@ -162,3 +162,35 @@ def test_an_unknown_backend_is_refused(backend):
 def test_redis_backend_needs_a_url():
     with pytest.raises(ValueError, match="RAPPORT_REDIS_URL"):
         build_limiter("redis", "")
+
+
+async def _settings(make_settings, fake_engine, **overrides):
+    settings = make_settings(RAPPORT_ENGINE_PORT=str(fake_engine.port), **overrides)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(migrate, settings.profile_db_url)
+    return settings
+
+
+async def _session_status(gateway, forwarded_for: str) -> int:
+    response = await gateway.post("/web/session", json={}, headers={"X-Forwarded-For": forwarded_for})
+    return response.status
+
+
+async def test_x_forwarded_for_is_ignored_unless_proxies_are_trusted(aiohttp_client, make_settings, fake_engine):
+    settings = await _settings(make_settings, fake_engine, RAPPORT_RATE_IP_BURST="1", RAPPORT_RATE_IP_PER_SECOND="0.01")
+    gateway = await aiohttp_client(create_app(settings))
+    assert await _session_status(gateway, "1.1.1.1") == 200
+    assert await _session_status(gateway, "2.2.2.2") == 429  # a client cannot pick a fresh bucket
+
+
+async def test_behind_a_trusted_proxy_each_client_has_its_own_bucket(aiohttp_client, make_settings, fake_engine):
+    settings = await _settings(
+        make_settings, fake_engine, RAPPORT_RATE_IP_BURST="1", RAPPORT_RATE_IP_PER_SECOND="0.01",
+        RAPPORT_FORWARDED_HOPS="1",
+    )
+    gateway = await aiohttp_client(create_app(settings))
+    assert await _session_status(gateway, "1.1.1.1") == 200
+    assert await _session_status(gateway, "2.2.2.2") == 200
+    assert await _session_status(gateway, "1.1.1.1") == 429
+    # What the client wrote to the left of the proxy's entry changes nothing.
+    assert await _session_status(gateway, "9.9.9.9, 1.1.1.1") == 429
