@@ -60,7 +60,9 @@ logger = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+ALLOWED_UPDATES = [
+    Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER
+]
 
 
 def build_application(settings: Settings, chats: TelegramChats) -> Application:
@@ -96,7 +98,10 @@ def build_application(settings: Settings, chats: TelegramChats) -> Application:
 
 
 class TelegramChannel:
-    """The running Telegram application, started lazily so an unreachable Telegram never blocks the gateway."""
+    """The running Telegram application.
+
+    It starts lazily, so Telegram being unreachable never stops the gateway from starting.
+    """
 
     def __init__(self, settings: Settings, chats: TelegramChats) -> None:
         self.mode = settings.telegram_mode
@@ -108,7 +113,7 @@ class TelegramChannel:
 
     def verify(self, secret_token: str) -> bool:
         """True when a webhook request carries this bot's secret token."""
-        return hmac.compare_digest(secret_token.encode(), self._secret)
+        return hmac.compare_digest(secret_token.encode("utf-8", "surrogateescape"), self._secret)
 
     async def ready(self) -> bool:
         """Initialise (getMe) once; False while Telegram cannot be reached."""
@@ -150,9 +155,12 @@ class TelegramChannel:
         if not await self.ready():
             raise Undeliverable("Telegram cannot be reached")
         try:
-            delivered = await deliver(self.application.bot, self.chats, chat_id, conversation_id, [reply])
+            delivered = await deliver(
+                self.application.bot, self.chats, chat_id, conversation_id, [reply]
+            )
         except TelegramError as problem:
-            raise Undeliverable(f"Telegram did not take the reply: {type(problem).__name__}") from None
+            reason = type(problem).__name__
+            raise Undeliverable(f"Telegram did not take the reply: {reason}") from None
         if not delivered:
             raise Undeliverable("the customer has blocked the bot on Telegram")
 
@@ -210,7 +218,9 @@ async def set_webhook(settings: Settings, url: str) -> None:
         raise ValueError("Telegram only calls HTTPS webhooks")
     async with Bot(settings.telegram_token, base_url=f"{settings.telegram_api_url}/bot",
                    base_file_url=f"{settings.telegram_api_url}/file/bot") as bot:
-        await bot.set_webhook(url, secret_token=settings.telegram_secret, allowed_updates=ALLOWED_UPDATES)
+        await bot.set_webhook(
+            url, secret_token=settings.telegram_secret, allowed_updates=ALLOWED_UPDATES
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""What the Telegram channel knows about each chat: its customer, its conversation, what it has seen.
+"""What the Telegram channel knows about each chat: its customer, conversation and past updates.
 
 Conversation ids are `telegram.<chat id>.<update id>`: a /start begins a new one, every other
 update continues the chat's newest. Both are read from the profile store, so any gateway
@@ -31,11 +31,11 @@ class LinkRefused(Exception):
 
 
 LinkStart = Callable[[str, str], Awaitable[None]]
-"""`(telegram chat id, token)`: attach this chat to the customer the token names, or raise LinkRefused."""
+"""`(telegram chat id, token)`: attach the chat to the customer the token names, or LinkRefused."""
 
 
 async def refuse_links(chat_id: str, token: str) -> None:
-    """Used until cross-channel linking is wired in: no token can be verified, so none is trusted."""
+    """Until cross-channel linking is wired in, no token can be verified, so none is trusted."""
     raise LinkRefused("Sorry, that link isn't valid any more. Let's carry on here.")
 
 

@@ -92,7 +92,9 @@ async def _hand_over(update: Update, context: ContextTypes.DEFAULT_TYPE, custome
     await deliver(context.bot, chats, update.effective_chat.id, conversation_id, replies)
 
 
-async def _checked_text(context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str | None) -> str | None:
+async def _checked_text(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str | None
+) -> str | None:
     """The cleaned text, or None after telling the customer why it cannot be taken."""
     try:
         return clean_text(text, max_chars=_chats(context).max_chars)
@@ -187,7 +189,8 @@ async def _answer_directly(context: ContextTypes.DEFAULT_TYPE, customer_id: str,
                            conversation_id: str, chat_id: int, text: str) -> None:
     """Reply without the engine, keeping the reply in the transcript as the engine's are."""
     chats = _chats(context)
-    await chats.note(customer_id, conversation_id, sender="bot", text=text, payload={"telegram": "channel"})
+    await chats.note(customer_id, conversation_id, sender="bot", text=text,
+                     payload={"telegram": {"answered_by": "channel"}})
     await deliver(context.bot, chats, chat_id, conversation_id, [Reply(text)])
 
 
@@ -227,8 +230,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.error("telegram update %s failed: %s: %s", update_id, type(error).__name__, error)
     else:
         logger.error("telegram update %s failed", update_id, exc_info=error)
-    if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == ChatType.PRIVATE:
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if chat is not None and chat.type == ChatType.PRIVATE:
         try:
-            await context.bot.send_message(update.effective_chat.id, SOMETHING_WENT_WRONG)
+            await context.bot.send_message(chat.id, SOMETHING_WENT_WRONG)
         except TelegramError as problem:
             logger.warning("could not apologise in a telegram chat: %s", type(problem).__name__)

@@ -85,7 +85,8 @@ class ButtonPayloads:
     def keyboard(self, buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
         """One button per row, as quick replies read best on a phone."""
         rows = [
-            [InlineKeyboardButton(button.title or button.payload, callback_data=self.callback_data(button.payload))]
+            [InlineKeyboardButton(button.title or button.payload,
+                                  callback_data=self.callback_data(button.payload))]
             for button in buttons
             if button.payload
         ]

@@ -12,7 +12,7 @@ import logging
 import pytest
 
 from bot.app import create_app
-from bot.channels.telegram import SECRET_HEADER, TELEGRAM, WEBHOOK_PATH
+from bot.channels.telegram import SECRET_HEADER, TELEGRAM, WEBHOOK_PATH, set_webhook
 from bot.channels.telegram_chats import LinkRefused
 from bot.channels.telegram_handlers import NO_EDITS, ONLY_TEXT
 from bot.channels.telegram_replies import split_text
@@ -21,6 +21,7 @@ from bot.engine import Button, Reply
 from bot.state import DELIVERY, STORE
 from memory import errors, migrate
 from tests.bot.telegram.bot_api import TOKEN, FakeBotApi, recorded_update
+from tests.conftest import free_port
 
 SECRET = "webhook-secret_0123456789"
 CHAT = 5127461093  # the private chat in the recorded updates
@@ -129,7 +130,9 @@ async def test_a_text_message_reaches_the_bot_and_the_reply_has_an_inline_keyboa
 
 
 @pytest.mark.parametrize("secret", [None, "", "wrong-secret", SECRET + "x"])
-async def test_updates_without_the_right_secret_token_are_refused(gateway, fake_engine, bot_api, secret):
+async def test_updates_without_the_right_secret_token_are_refused(
+    gateway, fake_engine, bot_api, secret
+):
     response = await post(gateway, recorded_update("message_text"), secret=secret)
     assert response.status == 403
     assert "secret token" in (await response.json())["error"]
@@ -140,7 +143,10 @@ async def test_updates_without_the_right_secret_token_are_refused(gateway, fake_
 
 @pytest.mark.parametrize(
     ("body", "says"),
-    [({"message": {"text": "hi"}}, "update_id"), ({"update_id": 1, "message": "hi"}, "not a valid")],
+    [
+        ({"message": {"text": "hi"}}, "update_id"),
+        ({"update_id": 1, "message": "hi"}, "not a valid"),
+    ],
 )
 async def test_a_malformed_update_gets_a_clear_400(gateway, fake_engine, body, says):
     response = await gateway.post(WEBHOOK_PATH, json=body, headers={SECRET_HEADER: SECRET})
@@ -157,6 +163,35 @@ async def test_without_a_token_the_channel_is_off_and_says_so(gateway_settings, 
     assert "Telegram channel is off" in (await response.json())["error"]
 
 
+async def test_an_unreachable_telegram_does_not_stop_the_gateway(
+    make_settings, fake_engine, aiohttp_client
+):
+    settings = make_settings(
+        RAPPORT_ENGINE_PORT=str(fake_engine.port),
+        RAPPORT_TELEGRAM_TOKEN=TOKEN,
+        RAPPORT_TELEGRAM_SECRET=SECRET,
+        RAPPORT_TELEGRAM_API_URL=f"http://127.0.0.1:{free_port()}",
+    )
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(migrate, settings.profile_db_url)
+    client = await aiohttp_client(create_app(settings))
+    assert (await client.get("/health")).status == 200
+    response = await client.post(WEBHOOK_PATH, json=recorded_update("message_text"),
+                                 headers={SECRET_HEADER: SECRET})
+    assert response.status == 503  # Telegram retries, so the update is not lost
+    assert fake_engine.received == []
+
+
+async def test_set_webhook_registers_the_url_with_the_secret_token(telegram_settings, bot_api):
+    await set_webhook(telegram_settings, "https://chat.example.com/telegram/webhook")
+    [call] = bot_api.sent("setWebhook")
+    assert call["url"] == "https://chat.example.com/telegram/webhook"
+    assert call["secret_token"] == SECRET
+    assert set(call["allowed_updates"]) >= {"message", "callback_query", "edited_message"}
+    with pytest.raises(ValueError, match="HTTPS"):
+        await set_webhook(telegram_settings, "http://chat.example.com/telegram/webhook")
+
+
 async def test_the_bot_token_never_reaches_the_logs(gateway, bot_api, caplog):
     caplog.set_level(logging.DEBUG)
     await post(gateway, recorded_update("message_text"))
@@ -167,18 +202,24 @@ async def test_the_bot_token_never_reaches_the_logs(gateway, bot_api, caplog):
 # Quick replies and commands
 
 
-async def test_a_button_press_is_answered_and_its_payload_goes_to_the_bot(gateway, fake_engine, bot_api):
+async def test_a_button_press_is_answered_and_its_payload_goes_to_the_bot(
+    gateway, fake_engine, bot_api
+):
     await post(gateway, recorded_update("callback_query"))
-    assert [call["callback_query_id"] for call in bot_api.sent("answerCallbackQuery")] == ["22020338412883961"]
+    answered = [call["callback_query_id"] for call in bot_api.sent("answerCallbackQuery")]
+    assert answered == ["22020338412883961"]
     assert [turn["message"] for turn in fake_engine.received] == ['/inform{"severity": "low"}']
     assert texts_to(bot_api) == ['echo: /inform{"severity": "low"}']
 
 
-async def test_a_long_payload_button_works_even_after_a_restart(start_gateway, fake_engine, bot_api):
+async def test_a_long_payload_button_works_even_after_a_restart(
+    start_gateway, fake_engine, bot_api
+):
     first = await start_gateway()
     fake_engine.replies = QUICK_REPLIES
     await post(first, recorded_update("message_text"))
-    hashed = bot_api.sent("sendMessage")[0]["reply_markup"]["inline_keyboard"][1][0]["callback_data"]
+    keyboard = bot_api.sent("sendMessage")[0]["reply_markup"]["inline_keyboard"]
+    hashed = keyboard[1][0]["callback_data"]
     fake_engine.replies = None
 
     restarted = await start_gateway()
@@ -190,7 +231,9 @@ async def test_a_long_payload_button_works_even_after_a_restart(start_gateway, f
     assert fake_engine.received[-1]["sender"] == fake_engine.received[0]["sender"]
 
 
-async def test_an_unknown_hashed_button_asks_the_customer_to_type_instead(gateway, fake_engine, bot_api):
+async def test_an_unknown_hashed_button_asks_the_customer_to_type_instead(
+    gateway, fake_engine, bot_api
+):
     press = recorded_update("callback_query")
     press["callback_query"]["data"] = "#h:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
     await post(gateway, press)
@@ -199,7 +242,9 @@ async def test_an_unknown_hashed_button_asks_the_customer_to_type_instead(gatewa
     assert texts_to(bot_api) == ["That button has expired. Please type your answer instead."]
 
 
-async def test_start_greets_in_a_new_conversation_that_later_messages_continue(gateway, fake_engine):
+async def test_start_greets_in_a_new_conversation_that_later_messages_continue(
+    gateway, fake_engine
+):
     await post(gateway, recorded_update("command_start"))
     await post(gateway, recorded_update("message_text"))
     await post(gateway, recorded_update("command_start", update_id=718243990))
@@ -232,7 +277,9 @@ async def test_a_refused_deep_link_is_explained_and_the_chat_goes_on(gateway, fa
 
     gateway.app[TELEGRAM].chats.link_start = link_start
     await post(gateway, recorded_update("command_start_deep_link"))
-    assert texts_to(bot_api) == ["That link has expired. Please ask for a new one on the website.", "echo: /greet"]
+    assert texts_to(bot_api) == [
+        "That link has expired. Please ask for a new one on the website.", "echo: /greet"
+    ]
 
 
 async def test_until_linking_is_wired_no_deep_link_is_trusted(gateway, bot_api):
@@ -260,7 +307,9 @@ async def test_an_edited_message_is_kept_but_not_answered_again(gateway, fake_en
     ("photo", "photo", "The router light keeps blinking red"),
     ("sticker", "sticker", ""),
 ])
-async def test_photos_and_stickers_get_a_polite_text_only_reply(gateway, fake_engine, bot_api, name, kind, caption):
+async def test_photos_and_stickers_get_a_polite_text_only_reply(
+    gateway, fake_engine, bot_api, name, kind, caption
+):
     await post(gateway, recorded_update(name))
     assert fake_engine.received == []
     assert texts_to(bot_api) == [ONLY_TEXT]
@@ -291,7 +340,9 @@ async def test_a_command_in_a_group_points_to_a_private_chat(gateway, fake_engin
 # Faults and bad input
 
 
-async def test_a_customer_who_blocked_the_bot_is_marked_and_nothing_crashes(gateway, fake_engine, bot_api, caplog):
+async def test_a_customer_who_blocked_the_bot_is_marked_and_nothing_crashes(
+    gateway, fake_engine, bot_api, caplog
+):
     caplog.set_level(logging.INFO)
     bot_api.blocked.add(CHAT)
     response = await post(gateway, recorded_update("message_text"))
@@ -323,7 +374,9 @@ async def test_a_duplicate_update_is_processed_once(gateway, fake_engine, bot_ap
     assert len(bot_api.sent("sendMessage")) == 1
 
 
-async def test_a_redelivery_after_a_restart_is_not_processed_again(start_gateway, fake_engine, bot_api):
+async def test_a_redelivery_after_a_restart_is_not_processed_again(
+    start_gateway, fake_engine, bot_api
+):
     update = recorded_update("message_text")
     await post(await start_gateway(), update)
     await post(await start_gateway(), update)
@@ -338,14 +391,18 @@ async def test_concurrent_duplicates_reach_the_bot_once(gateway, fake_engine):
 
 
 @pytest.mark.parametrize(("text", "says"), [("x" * 5000, "too long"), ("  \n ", "empty")])
-async def test_bad_text_gets_a_clear_reply_and_never_reaches_the_bot(gateway, fake_engine, bot_api, text, says):
+async def test_bad_text_gets_a_clear_reply_and_never_reaches_the_bot(
+    gateway, fake_engine, bot_api, text, says
+):
     await post(gateway, recorded_update("message_text", text=text))
     assert fake_engine.received == []
     [reply] = texts_to(bot_api)
     assert says in reply
 
 
-async def test_when_the_message_cannot_be_stored_the_customer_is_told(gateway, fake_engine, bot_api, monkeypatch):
+async def test_when_the_message_cannot_be_stored_the_customer_is_told(
+    gateway, fake_engine, bot_api, monkeypatch
+):
     async def broken(*args, **kwargs):
         raise errors.StoreUnavailable("database is locked")
 
@@ -385,7 +442,9 @@ async def test_delivery_pushes_a_reply_into_a_telegram_conversation(gateway, fak
     assert sent["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "/thank"
 
 
-async def test_delivery_to_a_customer_who_blocked_the_bot_fails_loudly(gateway, fake_engine, bot_api):
+async def test_delivery_to_a_customer_who_blocked_the_bot_fails_loudly(
+    gateway, fake_engine, bot_api
+):
     await post(gateway, recorded_update("message_text"))
     conversation = fake_engine.received[0]["sender"]
     bot_api.blocked.add(CHAT)
@@ -398,7 +457,9 @@ async def test_delivery_to_a_customer_who_blocked_the_bot_fails_loudly(gateway, 
 # Polling (local development)
 
 
-async def test_polling_mode_fetches_updates_and_replies(polling_settings, aiohttp_client, fake_engine, bot_api):
+async def test_polling_mode_fetches_updates_and_replies(
+    polling_settings, aiohttp_client, fake_engine, bot_api
+):
     client = await aiohttp_client(create_app(polling_settings))
     bot_api.queue_update(recorded_update("message_text"))
     for _ in range(100):
@@ -408,6 +469,8 @@ async def test_polling_mode_fetches_updates_and_replies(polling_settings, aiohtt
     assert texts_to(bot_api) == ["echo: I'd like a faster broadband plan"]
     assert bot_api.sent("deleteWebhook")
 
-    response = await client.post(WEBHOOK_PATH, json=recorded_update("message_text"), headers={SECRET_HEADER: SECRET})
+    response = await client.post(
+        WEBHOOK_PATH, json=recorded_update("message_text"), headers={SECRET_HEADER: SECRET}
+    )
     assert response.status == 404
     assert "polling" in (await response.json())["error"]

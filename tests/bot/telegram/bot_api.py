@@ -37,7 +37,9 @@ BOT_USER = {
     "has_main_web_app": False,
 }
 # python-telegram-bot sends strings as they are and everything else JSON-encoded.
-_STRING_PARAMS = {"text", "caption", "callback_query_id", "url", "secret_token", "action", "parse_mode"}
+_STRING_PARAMS = {
+    "text", "caption", "callback_query_id", "url", "secret_token", "action", "parse_mode"
+}
 
 
 def recorded_update(
@@ -212,7 +214,9 @@ class FakeBotApi:
 
     async def _setWebhook(self, params: dict[str, Any]) -> bool:
         if not str(params.get("url", "")).startswith("https://"):
-            raise BotApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+            raise BotApiError(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+            )
         return True
 
     async def _deleteWebhook(self, _: dict[str, Any]) -> bool:
