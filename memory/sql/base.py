@@ -27,12 +27,16 @@ class SqlBase:
         return await run_unit_of_work(self._runner, operation, write=True)
 
     def _fact_view(self, row, now: datetime) -> FactView:
-        spec = self._catalog.specs.get(row.key)
+        """A FactView from a row ending in the FACT_COLUMNS (see repositories)."""
+        key, value, channel, conversation_id, message_id, actor, observed_at, confidence = (
+            tuple(row)[-8:]
+        )
+        spec = self._catalog.specs.get(key)
         return FactView(
-            key=row.key,
-            value=row.value,
-            source=Source(row.channel, row.conversation_id, row.message_id, row.actor),
-            observed_at=row.observed_at,
-            confidence=row.confidence,
-            stale=spec.is_stale(row.observed_at, now) if spec is not None else True,
+            key,
+            value,
+            Source(channel, conversation_id, message_id, actor),
+            observed_at,
+            confidence,
+            spec.is_stale(observed_at, now) if spec is not None else True,
         )

@@ -162,10 +162,8 @@ class SqlCustomers(SqlBase):
 
         live_id, rows = await self._read(read)
         now = self._now()
-        facts = {
-            row.key: self._fact_view(row, now)
-            for row in sorted((r for r in rows if r.key is not None), key=lambda r: r.key)
-        }
+        views = [self._fact_view(row, now) for row in rows if row[2] is not None]
+        facts = {view.key: view for view in sorted(views, key=lambda view: view.key)}
         return Profile(customer_id=live_id, facts=facts)
 
     async def fact_history(self, customer_id: str, key: str | None = None) -> list[FactView]:

@@ -17,10 +17,15 @@ from memory.sql.models_crm import Complaint, ComplaintTransitionRow, Offer
 class CustomerRows:
     """Rows of one table owned by a customer, listed newest first."""
 
+    _orders: dict = {}  # model -> ORDER BY clauses, built once
+
     def __init__(self, connection: Connection, model, newest_by) -> None:
         self._c = connection
         self._model = model
-        self._order = (newest_by.desc(), model.id.desc())
+        order = self._orders.get(model)
+        if order is None:
+            order = self._orders[model] = (newest_by.desc(), model.id.desc())
+        self._order = order
 
     def add(self, values: dict[str, Any]) -> int:
         statement = insert(self._model).values(**values).returning(self._model.id)

@@ -8,6 +8,7 @@ the busy timeout) surface as `errors.StoreUnavailable`.
 from __future__ import annotations
 
 import logging
+from functools import cached_property
 from typing import Callable, TypeVar
 
 from sqlalchemy import Connection
@@ -42,23 +43,63 @@ def is_unavailable(exc: BaseException) -> bool:
 
 
 class UnitOfWork:
+    """Repositories are created on first use: most operations touch one or two."""
+
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self._transaction = connection.begin()
-        self.customers = CustomerRepository(connection)
-        self.facts = FactRepository(connection)
-        self.conversations = ConversationRepository(connection)
-        self.audit = AuditRepository(connection)
-        self.needs = CustomerRows(connection, Need, Need.created_at)
-        self.complaints = ComplaintRepository(connection)
-        self.satisfaction = CustomerRows(connection, SatisfactionRow, SatisfactionRow.created_at)
-        self.consents = CustomerRows(connection, Consent, Consent.granted_at)
-        self.offers = OfferRepository(connection)
-        self.offer_events = CustomerRows(connection, OfferEvent, OfferEvent.created_at)
-        self.purchases = CustomerRows(connection, Purchase, Purchase.purchased_at)
-        # Everything that belongs to one customer: moved on merge, deleted on erasure.
-        # Order matters for erasure: rows that reference others come first.
-        self.customer_data = {
+
+    @cached_property
+    def customers(self) -> CustomerRepository:
+        return CustomerRepository(self.connection)
+
+    @cached_property
+    def facts(self) -> FactRepository:
+        return FactRepository(self.connection)
+
+    @cached_property
+    def conversations(self) -> ConversationRepository:
+        return ConversationRepository(self.connection)
+
+    @cached_property
+    def audit(self) -> AuditRepository:
+        return AuditRepository(self.connection)
+
+    @cached_property
+    def needs(self) -> CustomerRows:
+        return CustomerRows(self.connection, Need, Need.created_at)
+
+    @cached_property
+    def complaints(self) -> ComplaintRepository:
+        return ComplaintRepository(self.connection)
+
+    @cached_property
+    def satisfaction(self) -> CustomerRows:
+        return CustomerRows(self.connection, SatisfactionRow, SatisfactionRow.created_at)
+
+    @cached_property
+    def consents(self) -> CustomerRows:
+        return CustomerRows(self.connection, Consent, Consent.granted_at)
+
+    @cached_property
+    def offers(self) -> OfferRepository:
+        return OfferRepository(self.connection)
+
+    @cached_property
+    def offer_events(self) -> CustomerRows:
+        return CustomerRows(self.connection, OfferEvent, OfferEvent.created_at)
+
+    @cached_property
+    def purchases(self) -> CustomerRows:
+        return CustomerRows(self.connection, Purchase, Purchase.purchased_at)
+
+    @property
+    def customer_data(self) -> dict:
+        """Everything that belongs to one customer: moved on merge, deleted on erasure.
+
+        Order matters for erasure: rows that reference others come first.
+        """
+        return {
             "facts": self.facts,
             "interactions": self.conversations,
             "needs": self.needs,
