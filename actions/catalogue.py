@@ -1,5 +1,6 @@
-"""Marketer-edited data (offers, consent wording, complaint categories, playbooks), reloaded
-whenever its file changes, so edits go live without retraining or restarting."""
+"""Marketer-edited data: offers (from the store's catalogue) and the consent wording, complaint
+categories and playbooks files, reloaded whenever a file changes, so edits go live without
+retraining or restarting."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from memory.crm_views import OfferView
 
 MARKETING_DIR = Path(os.environ.get("RAPPORT_MARKETING_DIR", Path(__file__).resolve().parent.parent / "data" / "marketing"))
 
@@ -30,22 +33,24 @@ class Offer:
     valid_to: date | None = None
 
     @classmethod
-    def from_yaml(cls, raw: dict[str, Any]) -> Offer:
+    def from_view(cls, view: OfferView) -> Offer:
+        """An offer from the store's catalogue; targeting rules live in its attributes."""
+        raw = view.attributes
         matches = raw.get("matches") or {}
         eligibility = raw.get("eligibility") or {}
         return cls(
-            id=str(raw["id"]),
-            title=str(raw["title"]),
-            text=str(raw["text"]),
+            id=view.offer_id,
+            title=view.title,
+            text=view.description,
             products=frozenset(matches.get("products") or ()),
             categories=frozenset(matches.get("categories") or ()),
             value_tiers=frozenset(eligibility.get("value_tiers") or ()),
             channels=frozenset(eligibility.get("channels") or ()),
             segments=frozenset(eligibility.get("segments") or ()),
-            consent=str(raw.get("consent", "offers")),
+            consent=view.purpose or "offers",
             reoffer_after_days=int(raw.get("reoffer_after_days", 30)),
-            valid_from=raw.get("valid_from"),
-            valid_to=raw.get("valid_to"),
+            valid_from=date.fromisoformat(raw["valid_from"]) if raw.get("valid_from") else None,
+            valid_to=date.fromisoformat(raw["valid_to"]) if raw.get("valid_to") else None,
         )
 
 
@@ -70,9 +75,6 @@ class Catalogue:
             cached.value = yaml.safe_load(path.read_text()) or {}
             cached.mtime = mtime
         return cached.value
-
-    def offers(self) -> list[Offer]:
-        return [Offer.from_yaml(raw) for raw in self._load("offers.yml").get("offers", [])]
 
     def consent_wording(self, purpose: str) -> str:
         return self._load("consents.yml")["purposes"][purpose]["wording"]

@@ -93,7 +93,7 @@ async def file_complaint(tracker: Tracker, *, category: str, description: str, s
         category=category,
         description=description,
         severity=severity,
-        order_reference=reference,
+        order_ref=reference,
         related_to=previous[0].reference if previous else None,
         source=source_of(tracker),
     )
@@ -120,6 +120,19 @@ class ActionRecordComplaint(Action):
         return [SlotSet(slot, None) for slot in COMPLAINT_SLOTS]
 
 
+def resolution_of(complaint) -> str | None:
+    """The note left when the complaint was last resolved, if any."""
+    resolved = [t for t in complaint.transitions if t.to_status == "resolved"]
+    return resolved[-1].note if resolved else None
+
+
+async def escalate(store, complaint, *, actor: str, reason: str):
+    """Move an open or reopened complaint into progress with the reason; later stages keep theirs."""
+    if complaint.status in ("open", "reopened"):
+        return await store.transition_complaint(complaint.reference, "in_progress", actor=actor, note=reason)
+    return complaint
+
+
 class ActionComplaintStatus(Action):
     def name(self) -> str:
         return "action_complaint_status"
@@ -135,7 +148,7 @@ class ActionComplaintStatus(Action):
             status = complaint.status.replace("_", " ")
             lines.append(
                 f"{complaint.reference} about {complaint.category}, opened {when(complaint.created_at)}: {status}"
-                + (f" ({complaint.resolution})" if getattr(complaint, "resolution", None) else "")
+                + (f" ({resolution_of(complaint)})" if complaint.status == "resolved" and resolution_of(complaint) else "")
             )
         dispatcher.utter_message(text="Here's where things stand:\n" + "\n".join(f"- {line}" for line in lines))
         return []

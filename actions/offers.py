@@ -42,7 +42,7 @@ def rank_offers(offers: list[Offer], customer: CustomerContext, now: datetime) -
     today = now.date()
     scored: list[tuple[int, int, Offer]] = []
     for position, offer in enumerate(offers):
-        if offer.valid_from and today < offer.valid_from or offer.valid_to and today > offer.valid_to:
+        if (offer.valid_from and today < offer.valid_from) or (offer.valid_to and today > offer.valid_to):
             continue
         if offer.value_tiers and customer.value_tier not in offer.value_tiers:
             continue
@@ -97,7 +97,8 @@ async def make_offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
             buttons=[{"title": "Yes, please", "payload": "/affirm"}, {"title": "No, thanks", "payload": "/deny"}],
         )
         return [SlotSet("pending_question", "consent_offers")]
-    ranked = rank_offers(catalogue.offers(), context, datetime.now(timezone.utc))
+    offers = [Offer.from_view(view) for view in await store.offers()]
+    ranked = rank_offers(offers, context, datetime.now(timezone.utc))
     if not ranked:
         dispatcher.utter_message(text="I don't have an offer that fits you right now, but I'll keep an eye out.")
         return []

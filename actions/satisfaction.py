@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.catalogue import catalogue
-from actions.complaints import file_complaint
+from actions.complaints import escalate, file_complaint
 from actions.handoff import hand_off
 from actions.offers import make_offer
 from actions.store import customer_of, source_of
@@ -52,7 +52,7 @@ async def completely_dissatisfied(dispatcher: CollectingDispatcher, tracker: Tra
     store, customer_id = await customer_of(tracker)
     open_ones = [c for c in await store.complaints(customer_id) if c.status != "resolved"]
     if open_ones:
-        complaint = await store.escalate_complaint(open_ones[0].reference, actor="bot")
+        complaint = await escalate(store, open_ones[0], actor="bot", reason="customer completely dissatisfied")
     else:
         complaint = await file_complaint(
             tracker, category="service", description=customer_words(tracker) or "Completely dissatisfied (rating)",

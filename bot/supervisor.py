@@ -13,7 +13,10 @@ from pathlib import Path
 
 import aiohttp
 
+from memory import migrate, open_store
+
 from bot import training
+from bot.marketing import sync_offers
 from bot.engine_config import write_engine_config
 from bot.settings import REPO_ROOT, Settings
 
@@ -103,14 +106,21 @@ async def _stop(running: list[Service]) -> None:
             await service.process.wait()
 
 
-async def supervise(settings: Settings) -> int:
-    from memory import migrate
+async def _sync_catalogue(settings: Settings) -> None:
+    store = await open_store(settings.profile_db_url)
+    try:
+        say(f"offer catalogue loaded: {await sync_offers(store)} offers")
+    finally:
+        await store.close()
 
+
+async def supervise(settings: Settings) -> int:
     settings.logs_dir.mkdir(parents=True, exist_ok=True)
     if settings.api_key_file:
         say(f"development API key is stored in {settings.api_key_file}")
     say("migrating the profile store")
     await asyncio.to_thread(migrate, settings.profile_db_url)
+    await _sync_catalogue(settings)
     if training.is_up_to_date(settings.model_dir):
         say("model is up to date, no training needed")
     else:
