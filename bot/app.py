@@ -10,12 +10,13 @@ from aiohttp import web
 
 from memory import open_store
 
-from bot import ratelimit
+from bot import accounts as staff_accounts, console, handoff, ratelimit
 from bot.channels import rest, telegram, web as web_channel
 from bot.conversations import Conversations
-from bot.engine import EngineClient
+from bot.delivery import Delivery
+from bot.engine import ActionServerProbe, EngineClient
 from bot.settings import Settings
-from bot.state import CONVERSATIONS, ENGINE, SETTINGS, STORE
+from bot.state import CONVERSATIONS, DELIVERY, ENGINE, SETTINGS, STORE
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,8 @@ async def _engine_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     timeout = aiohttp.ClientTimeout(total=settings.engine_timeout)
     async with aiohttp.ClientSession(timeout=timeout) as session:
-        app[ENGINE] = EngineClient(session, settings.engine_url, settings.engine_token)
+        probe = ActionServerProbe(session, f"{settings.actions_url}/health")
+        app[ENGINE] = EngineClient(session, settings.engine_url, settings.engine_token, probe)
         app[CONVERSATIONS] = Conversations(app[STORE], app[ENGINE])
         yield
 
@@ -52,8 +54,13 @@ def setup_routes(app: web.Application) -> None:
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SETTINGS] = settings
+    app[DELIVERY] = Delivery()
     app.cleanup_ctx.extend([_store_ctx, _engine_ctx])
     app.cleanup_ctx.append(telegram.telegram_ctx)
     ratelimit.setup(app)
     setup_routes(app)
+    # Staff: accounts, then the handoff service (needs the store, engine and accounts), then the console.
+    staff_accounts.setup(app)
+    handoff.setup(app)
+    console.setup(app)
     return app

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,13 +48,55 @@ class Reply:
         return cls(text=str(raw.get("text") or ""), buttons=buttons, custom=custom)
 
 
+class ActionServerProbe:
+    """Whether the action server answers, checked at most once a second.
+
+    Rasa swallows action-server failures and carries on with its fallback ("I didn't
+    get that"), which would mislead the customer; the gateway apologises instead.
+    """
+
+    def __init__(self, session: aiohttp.ClientSession, health_url: str, *, every: float = 1.0) -> None:
+        self._session = session
+        self._health_url = health_url
+        self._every = every
+        self._checked_at = float("-inf")
+        self._healthy = True
+        self._lock = asyncio.Lock()
+
+    async def healthy(self) -> bool:
+        if time.monotonic() - self._checked_at < self._every:
+            return self._healthy
+        async with self._lock:
+            if time.monotonic() - self._checked_at >= self._every:
+                self._healthy = await self._check()
+                self._checked_at = time.monotonic()
+        return self._healthy
+
+    async def _check(self) -> bool:
+        try:
+            async with self._session.get(self._health_url, timeout=aiohttp.ClientTimeout(total=1)) as response:
+                ok = response.status == 200
+        except (aiohttp.ClientError, TimeoutError):
+            ok = False
+        if not ok:
+            logger.warning("action server is not answering its health check")
+        return ok
+
+
 class EngineClient:
     """Talks to `rasa run` through its REST channel and its HTTP API."""
 
-    def __init__(self, session: aiohttp.ClientSession, base_url: str, token: str) -> None:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        token: str,
+        actions: ActionServerProbe | None = None,
+    ) -> None:
         self._session = session
         self._base_url = base_url.rstrip("/")
         self._token = token
+        self._actions = actions
 
     async def send(
         self,
@@ -62,6 +106,8 @@ class EngineClient:
         channel: str,
         metadata: dict[str, Any] | None = None,
     ) -> list[Reply]:
+        if self._actions is not None and not await self._actions.healthy():
+            raise EngineUnavailable("the action server is not answering")
         body = {
             "sender": conversation_id,
             "message": text,
@@ -75,6 +121,33 @@ class EngineClient:
         await self._request(
             "POST", f"/conversations/{conversation_id}/tracker/events", json=events
         )
+
+    async def pause(self, conversation_id: str) -> None:
+        """A person takes over: the engine keeps recording but predicts nothing."""
+        await self.append_events(conversation_id, [{"event": "pause"}])
+
+    async def resume(self, conversation_id: str) -> None:
+        await self.append_events(conversation_id, [{"event": "resume"}])
+
+    async def log_message(self, conversation_id: str, text: str) -> None:
+        """Add a customer message to the tracker (parsed by the NLU) without predicting."""
+        await self._request(
+            "POST", f"/conversations/{conversation_id}/messages", json={"text": text, "sender": "user"}
+        )
+
+    async def log_agent_reply(self, conversation_id: str, text: str, agent: str) -> None:
+        """Keep what a person said in the tracker, so the bot has the context when it resumes."""
+        await self.append_events(
+            conversation_id, [{"event": "bot", "text": text, "metadata": {"agent": agent}}]
+        )
+
+    async def execute(self, conversation_id: str, action: str) -> list[Reply]:
+        """Run one action (e.g. a response such as utter_ask_satisfaction) and return its replies."""
+        raw = await self._request(
+            "POST", f"/conversations/{conversation_id}/execute", json={"name": action}
+        )
+        messages = raw.get("messages") if isinstance(raw, dict) else None
+        return [Reply.from_json(item) for item in messages or () if isinstance(item, dict)]
 
     async def is_ready(self) -> bool:
         try:

@@ -101,3 +101,10 @@ async def test_an_engine_that_answers_nothing_still_gets_the_customer_a_reply(ga
     fake_engine.replies = []  # what rasa returns when the action server is down
     response = await post(gateway, {"customer": "crm-42", "text": "hi"})
     assert (await response.json())["replies"] == [APOLOGY.to_json()]
+
+
+async def test_action_server_down_gets_an_apology_not_a_misleading_fallback(gateway, fake_engine):
+    fake_engine.actions_down = True
+    response = await post(gateway, {"customer": "crm-42", "text": "hello"})
+    assert (await response.json())["replies"] == [APOLOGY.to_json()]
+    assert fake_engine.received == []
