@@ -1,0 +1,93 @@
+"""Finds contact details and references: `email`, `phone` and `order_ref`.
+
+Values:
+- email: the address as typed ("ann.lee@example.co.uk").
+- phone: E.164 ("+441514960000"). Numbers written the UK national way ("0151 496 0000",
+  "07700 900123") get the default country code; "+353 85 ..." and "0033 1 ..." keep theirs.
+  A "(0)" after the country code is dropped. additional_info: {"raw": what was typed}.
+- order_ref: the reference upper-cased without a leading "#" ("A-99812", "NW-123456",
+  "12345"). Bare digits count only after a cue word ("order 12345", "ref no. 881234");
+  letters-dash-digits ("NW-123456") and "#"-prefixed references count anywhere.
+"""
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+
+from nlu.text import Found, without_overlaps
+
+_PHONE_PIECE = r"^(\+\d{1,4}|\d{1,6}|[()\-.])$"
+_REFERENCE = re.compile(r"^[A-Za-z]{0,4}-?\d{3,12}(-\d{1,6})?$")
+_LETTERED_REFERENCE = re.compile(r"^[A-Za-z]{1,4}-?\d{4,12}(-\d{1,6})?$")
+REF_CUES = ["order", "orders", "ref", "reference", "ticket", "case", "complaint", "invoice",
+            "booking", "account"]
+REF_FILLERS = ["number", "no", "no.", "num", "nr", "#", ":", "is", "id", "ref", "reference"]
+
+
+class ContactFinder:
+    """Emails, phone numbers and order references in a tokenized message."""
+
+    def __init__(self, nlp: Language, default_country_code: str = "44") -> None:
+        self.country_code = default_country_code
+        self.matcher = Matcher(nlp.vocab)
+        self.matcher.add("EMAIL", [[{"LIKE_EMAIL": True}]])
+        self.matcher.add("PHONE", [[{"TEXT": {"REGEX": r"^(\+\d{1,4}|\d{2,6}|\()$"}},
+                                    {"TEXT": {"REGEX": _PHONE_PIECE}, "OP": "+"}],
+                                   [{"TEXT": {"REGEX": r"^(\+\d{7,15}|0\d{9,10}|00\d{8,15})$"}}]])
+        reference = {"TEXT": {"REGEX": _REFERENCE.pattern}}
+        filler = {"LOWER": {"IN": REF_FILLERS}, "OP": "*"}
+        self.matcher.add("REF_CUED", [[{"LOWER": {"IN": REF_CUES}}, filler, reference]])
+        self.matcher.add("REF_HASH", [[{"ORTH": "#"}, reference]])
+        self.matcher.add("REF_LETTERED", [[{"TEXT": {"REGEX": _LETTERED_REFERENCE.pattern}}]])
+
+    def find(self, doc: Doc) -> list[Found]:
+        found = []
+        for match_id, start, end in self.matcher(doc):
+            label = doc.vocab.strings[match_id]
+            span = doc[start:end]
+            if label == "EMAIL":
+                found.append(Found("email", span.start_char, span.end_char, span.text))
+            elif label == "PHONE":
+                phone = self._phone(doc, start, end)
+                if phone:
+                    found.append(phone)
+            else:
+                token = doc[end - 1]
+                if label == "REF_LETTERED" and not any(char.isalpha() for char in token.text):
+                    continue
+                first = doc[end - 2] if label == "REF_HASH" else token
+                found.append(Found("order_ref", first.idx, token.idx + len(token.text),
+                                   token.text.upper()))
+        return without_overlaps(found)
+
+    def _phone(self, doc: Doc, start: int, end: int) -> Found | None:
+        # Trim separators the pattern took at either end ("(0151) 496 0000 -").
+        while end > start and not doc[end - 1].text[-1:].isdigit():
+            end -= 1
+        if start < end and doc[start].text == "(" and ")" not in doc[start:end].text:
+            start += 1
+        if start >= end:
+            return None
+        span = doc[start:end]
+        pieces = [token.text for token in span]
+        raw = span.text
+        if raw.startswith("+") or raw.startswith("00"):
+            country_prefix = pieces[0].lstrip("+")
+            rest = "".join(pieces[1:])
+            # "+44 (0)151 ...": the trunk 0 in brackets is not dialled from abroad.
+            rest = re.sub(r"^\(0\)", "", rest)
+            digits = re.sub(r"\D", "", country_prefix + rest)
+            if raw.startswith("00"):
+                digits = digits[2:]
+            number = "+" + digits
+            if not 8 <= len(digits) <= 15:
+                return None
+        else:
+            digits = re.sub(r"\D", "", raw)
+            if not (digits.startswith("0") and len(digits) in (10, 11)):
+                return None
+            number = f"+{self.country_code}{digits[1:]}"
+        return Found("phone", span.start_char, span.end_char, number, {"raw": raw})

@@ -1,0 +1,100 @@
+"""Rule-based extractor for money, timeframes, contact details, order references and fact keys.
+
+Runs the finders in nlu/money.py, nlu/timeframe.py, nlu/contacts.py and nlu/fact_keys.py
+over one spaCy tokenization of the message and reports each span at most once (the longest
+wins; spans an earlier extractor already reported are left alone). Value formats are
+documented in each finder's module docstring and in nlu/README.md.
+
+Nothing is learned, so the component is not trainable: the matchers are built in
+`create`, and dates are resolved against the clock when a message is parsed.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.exceptions import InvalidConfigException
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from nlu import timeframe
+from nlu.contacts import ContactFinder
+from nlu.fact_keys import FactKeyFinder
+from nlu.money import MoneyFinder
+from nlu.text import Found, build_nlp, clip, without_overlaps
+
+logger = logging.getLogger(__name__)
+
+DIMENSIONS = ("email", "phone", "order_ref", "money", "timeframe", "fact_key")
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class PatternEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """Extracts money, timeframe, email, phone, order_ref and fact_key entities by rules."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            # Entity types to extract; a subset switches the others off.
+            "dimensions": list(DIMENSIONS),
+            # Currency for amounts said without one ("under 40 a month").
+            "default_currency": "GBP",
+            # Country calling code for numbers written the national way ("0151 ...").
+            "default_country_code": "44",
+        }
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self._config = {**self.get_default_config(), **config}
+        unknown = set(self._config["dimensions"]) - set(DIMENSIONS)
+        if unknown:
+            raise InvalidConfigException(
+                f"{type(self).__name__}: unknown dimensions {sorted(unknown)}; "
+                f"choose from {list(DIMENSIONS)}"
+            )
+        self.dimensions = frozenset(self._config["dimensions"])
+        self.nlp = build_nlp()
+        self.money = MoneyFinder(self.nlp, self._config["default_currency"])
+        self.timeframes = timeframe.TimeframeFinder(self.nlp)
+        self.contacts = ContactFinder(self.nlp, str(self._config["default_country_code"]))
+        self.fact_keys = FactKeyFinder(self.nlp)
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> PatternEntityExtractor:
+        return cls(config)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            entities = self.extract(message.get(TEXT), message.get(ENTITIES) or [])
+            if entities:
+                message.set(
+                    ENTITIES, (message.get(ENTITIES) or []) + entities, add_to_output=True
+                )
+        return messages
+
+    def extract(self, text: Any, existing: list[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+        """Rasa entity dicts for `text`, leaving spans other extractors already took alone."""
+        text = clip(text)
+        if not text.strip():
+            return []
+        doc = self.nlp.make_doc(text)
+        # Contact details first: on equal length an email beats anything inside it.
+        found: list[Found] = self.contacts.find(doc) + self.money.find(doc)
+        found += self.timeframes.find(doc, timeframe.today())
+        found += self.fact_keys.find(doc)
+        taken = [
+            (entity["start"], entity["end"]) for entity in existing
+            if isinstance(entity.get("start"), int) and isinstance(entity.get("end"), int)
+        ]
+        kept = [item for item in found if item.entity in self.dimensions]
+        return self.add_extractor_name([item.as_rasa(text) for item in without_overlaps(kept, taken)])
