@@ -1,0 +1,115 @@
+"""Complaints get a reference at once and link repeats; each satisfaction level runs its playbook."""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.events import SlotSet
+
+from actions.complaints import ActionComplaintStatus, ActionRecordComplaint, ActionStartComplaint
+from actions.satisfaction import ActionRecordImprovement, ActionSatisfaction
+from memory import Source
+from tests.actions.conftest import texts
+
+WEB = Source(channel="web")
+COMPLAINT = {
+    "complaint_category": "connection",
+    "complaint_description": "my broadband keeps dropping every evening",
+    "complaint_reference": "NW-123456",
+    "complaint_severity": "high",
+}
+
+
+async def test_a_complaint_gets_a_reference_at_once(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    await ActionRecordComplaint().run(dispatcher, chat.tracker("high", slots=COMPLAINT), domain)
+
+    [complaint] = await store.complaints(chat.customer_id)
+    assert (complaint.category, complaint.severity, complaint.order_ref, complaint.status) == (
+        "connection", "high", "NW-123456", "open"
+    )
+    assert f"Your reference is {complaint.reference}." in texts(dispatcher)[0]
+
+
+async def test_a_repeat_complaint_is_linked_to_the_earlier_one(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    await ActionRecordComplaint().run(dispatcher, chat.tracker(slots=COMPLAINT), domain)
+    first = (await store.complaints(chat.customer_id))[0]
+
+    events = await ActionStartComplaint().run(dispatcher, chat.tracker("it dropped again tonight, third time this week"), domain)
+    assert f"complaint {first.reference} is still open" in texts(dispatcher)[-1]
+    assert SlotSet("complaint_description", "it dropped again tonight, third time this week") in events
+
+    await ActionRecordComplaint().run(dispatcher, chat.tracker(slots=COMPLAINT), domain)
+    second = (await store.complaints(chat.customer_id))[0]
+    assert second.related_to == first.reference
+    assert f"linked it to your earlier complaint {first.reference}" in texts(dispatcher)[-1]
+
+
+async def test_complaint_status_is_answered_from_the_store(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    complaint = await store.open_complaint(chat.customer_id, category="billing", description="overcharged", source=WEB)
+    await store.transition_complaint(complaint.reference, "in_progress", actor="agent:1")
+    await store.transition_complaint(complaint.reference, "resolved", actor="agent:1", note="refund of £12 issued")
+
+    await ActionComplaintStatus().run(dispatcher, chat.tracker("what's happening with my complaint?"), domain)
+    assert f"{complaint.reference} about billing, opened today: resolved (refund of £12 issued)" in texts(dispatcher)[0]
+
+
+async def rate(level, chat, dispatcher, domain, text=None):
+    tracker = chat.tracker(text or f"/feedback_{level}", intent=f"feedback_{level}")
+    return await ActionSatisfaction().run(dispatcher, tracker, domain)
+
+
+async def test_completely_dissatisfied_apologises_escalates_and_hands_off(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    complaint = await store.open_complaint(chat.customer_id, category="billing", description="x", source=WEB)
+    await rate("completely_dissatisfied", chat, dispatcher, domain, "this is the worst service ever")
+
+    assert (await store.complaint(complaint.reference)).status == "in_progress"
+    assert "sorry" in texts(dispatcher)[0].lower() and complaint.reference in texts(dispatcher)[0]
+    assert {"handoff": {"reason": "completely_dissatisfied"}} in [m.get("custom") for m in dispatcher.messages]
+    assert (await store.satisfaction(chat.customer_id))[0].level == "completely_dissatisfied"
+
+
+async def test_dissatisfied_records_a_complaint_and_schedules_a_follow_up(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    await rate("dissatisfied", chat, dispatcher, domain, "a bit disappointed with the speed")
+    [complaint] = await store.complaints(chat.customer_id)
+    assert complaint.description == "a bit disappointed with the speed"
+    [follow_up] = await store.follow_ups(chat.customer_id)
+    assert follow_up.complaint_reference == complaint.reference
+    assert "follow up within 2 days" in texts(dispatcher)[0]
+
+
+async def test_neutral_asks_what_would_make_it_better_and_records_it_as_a_need(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    events = await rate("neutral", chat, dispatcher, domain, "it was ok I guess")
+    assert SlotSet("improvement", None) in events
+    await ActionRecordImprovement().run(
+        dispatcher, chat.tracker("faster answers", slots={"improvement": "faster answers"}), domain
+    )
+    [need] = await store.needs(chat.customer_id)
+    assert (need.category, need.words) == ("improvement", "faster answers")
+
+
+async def test_satisfied_thanks_and_offers_only_with_permission(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    events = await rate("satisfied", chat, dispatcher, domain)
+    assert texts(dispatcher)[0] == "Thank you, I'm glad I could help!"
+    assert SlotSet("pending_question", "consent_offers") in events
+    assert await store.offer_events(chat.customer_id) == []
+
+
+async def test_completely_satisfied_asks_for_a_review_or_referral(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    await rate("completely_satisfied", chat, dispatcher, domain)
+    assert "review" in texts(dispatcher)[0] and "referral" in texts(dispatcher)[0]
+
+
+@pytest.mark.parametrize(
+    "level", ["completely_dissatisfied", "dissatisfied", "neutral", "satisfied", "completely_satisfied"]
+)
+async def test_every_reading_is_stored_for_the_trend(store, conversation, dispatcher, domain, level):
+    chat = await conversation()
+    await rate(level, chat, dispatcher, domain)
+    assert [r.level for r in await store.satisfaction(chat.customer_id)] == [level]
