@@ -1,4 +1,5 @@
-"""Routes one customer turn: record it, ask the engine, record and return the replies."""
+"""Routes one customer turn: record it, ask the engine (or a person, during a handoff),
+record and return the replies."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import logging
 import unicodedata
 import uuid
 from dataclasses import dataclass
+from typing import Protocol
 
-from memory import ProfileStore, errors
+from memory import MessageView, ProfileStore, errors
 
 from bot.engine import EngineClient, EngineUnavailable, Reply
 
@@ -54,22 +56,43 @@ def clean_text(text: object, *, max_chars: int) -> str:
     return stripped
 
 
+class HandoffRouter(Protocol):
+    """Takes turns away from the bot while a person has the conversation (bot.handoff)."""
+
+    async def intercept(self, turn: Turn, message: MessageView | None) -> list[Reply] | None:
+        """None: the bot answers. A list: the bot stays silent and these are the replies."""
+
+    async def after_engine(self, turn: Turn, replies: list[Reply]) -> list[Reply]:
+        """The bot's replies as the customer should see them (handoff payloads acted on)."""
+
+
 class Conversations:
     """The front door every channel uses to hand a turn to the bot."""
 
     def __init__(self, store: ProfileStore, engine: EngineClient) -> None:
         self._store = store
         self._engine = engine
+        self._handoffs: HandoffRouter | None = None
+
+    def route_handoffs_to(self, router: HandoffRouter | None) -> None:
+        self._handoffs = router
 
     async def handle(self, turn: Turn) -> list[Reply]:
         try:
             await self._store.start_interaction(turn.customer_id, turn.channel, turn.conversation_id)
-            await self._store.record_message(
+            message = await self._store.record_message(
                 turn.conversation_id, sender="customer", text=turn.text, message_id=turn.message_id
             )
         except errors.ProfileStoreError as error:
             logger.error("could not store a message in %s: %s", turn.conversation_id, type(error).__name__)
             raise MessageNotStored("Your message could not be saved. Please try again.") from error
+
+        if self._handoffs is not None:
+            routed = await self._handoffs.intercept(turn, message)
+            if routed is not None:
+                # A person has (or is about to have) the conversation: the bot stays silent.
+                await self._record_replies(turn, routed)
+                return routed
 
         try:
             replies = await self._engine.send(
@@ -80,12 +103,18 @@ class Conversations:
             )
         except EngineUnavailable:
             replies = []
+        if self._handoffs is not None:
+            replies = await self._handoffs.after_engine(turn, replies)
         if not any(reply.text or reply.buttons for reply in replies):
             # The engine swallows action-server failures and answers nothing: never leave
             # the customer without an answer.
             logger.warning("no reply for %s; answering with an apology", turn.conversation_id)
             replies = [APOLOGY]
 
+        await self._record_replies(turn, replies)
+        return replies
+
+    async def _record_replies(self, turn: Turn, replies: list[Reply]) -> None:
         for reply in replies:
             try:
                 await self._store.record_message(
@@ -96,4 +125,3 @@ class Conversations:
                 )
             except errors.ProfileStoreError as error:
                 logger.error("could not store a bot reply in %s: %s", turn.conversation_id, type(error).__name__)
-        return replies

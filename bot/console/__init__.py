@@ -1,0 +1,15 @@
+"""The staff console: the live queue and the conversation view, served by the gateway.
+
+Pages are HTML shells; console.js fills them from the JSON API and keeps them live over
+/console/ws. `setup(app)` registers the routes (after bot.accounts and bot.handoff).
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+
+def setup(app: web.Application) -> None:
+    from bot.console.views import setup_routes
+
+    setup_routes(app)

@@ -1,0 +1,93 @@
+"""The console's WebSocket: queue changes for everyone, and one watched conversation's events.
+
+Client frames: {"type": "watch", "handoff_id": N} | {"type": "unwatch"} | {"type": "ping"}.
+Server frames: the broker's events ({"type": "handoff" | "message" | "note" | "profile"}),
+{"type": "resync"} when the screen fell behind and must reload, {"type": "pong"}.
+The session is re-checked every minute, so signing out or being disabled ends the socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from pathlib import Path
+
+from aiohttp import WSMsgType, web
+
+from bot.accounts import AGENT, AUTH, require_role
+from bot.accounts.guard import SESSION_COOKIE, same_origin
+from bot.errors import json_error
+from bot.handoff import BROKER, HANDOFFS
+from bot.handoff.pubsub import QUEUE_TOPIC, Subscription, conversation_topic
+
+logger = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+RECHECK_SECONDS = 60.0
+MAX_FRAME_BYTES = 4096
+
+
+async def _send_events(ws: web.WebSocketResponse, subscription: Subscription, request: web.Request) -> None:
+    while not ws.closed:
+        try:
+            event = await asyncio.wait_for(subscription.get(), RECHECK_SECONDS)
+        except asyncio.TimeoutError:
+            if await request.app[AUTH].resolve(request.cookies.get(SESSION_COOKIE)) is None:
+                await ws.close(code=4401, message=b"signed out")
+                return
+            continue
+        if subscription.overflowed:
+            subscription.overflowed = False
+            event = {"type": "resync"}
+        await ws.send_str(json.dumps(event, separators=(",", ":")))
+
+
+async def _watch(request: web.Request, subscription: Subscription, data: dict, watching: list[str]) -> None:
+    handoff_id = data.get("handoff_id")
+    if not isinstance(handoff_id, int) or isinstance(handoff_id, bool):
+        return
+    handoff = await request.app[HANDOFFS].store.get(handoff_id)
+    if handoff is None:
+        return
+    for topic in watching:
+        await subscription.remove(topic)
+    watching[:] = [conversation_topic(handoff.conversation_id)]
+    await subscription.add(watching[0])
+
+
+@require_role(AGENT)
+async def console_socket(request: web.Request) -> web.WebSocketResponse:
+    if not same_origin(request):
+        raise json_error(403, "Cross-site WebSockets are not allowed.")
+    ws = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_FRAME_BYTES)
+    await ws.prepare(request)
+    subscription = await request.app[BROKER].subscribe(QUEUE_TOPIC)
+    sender = asyncio.create_task(_send_events(ws, subscription, request))
+    watching: list[str] = []
+    try:
+        async for frame in ws:
+            if frame.type != WSMsgType.TEXT:
+                continue
+            try:
+                data = json.loads(frame.data)
+            except ValueError:
+                continue
+            if not isinstance(data, dict):
+                continue
+            if data.get("type") == "watch":
+                await _watch(request, subscription, data, watching)
+                await ws.send_json({"type": "watching", "handoff_id": data.get("handoff_id")})
+            elif data.get("type") == "unwatch":
+                for topic in watching:
+                    await subscription.remove(topic)
+                watching.clear()
+            elif data.get("type") == "ping":
+                await ws.send_json({"type": "pong"})
+    finally:
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError, ConnectionError, RuntimeError):
+            await sender
+        await subscription.close()
+    return ws

@@ -1,0 +1,67 @@
+"""Human handoff: the queue, routing turns to a person, and live events for staff screens.
+
+`setup(app)` builds the service for the gateway (after the store, engine and staff
+accounts exist) and routes every channel's turns through it via Conversations.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from bot.accounts import AUTH, STAFF_DB
+from bot.handoff.actions import HandoffService
+from bot.handoff.pubsub import Broker, InMemoryBroker, RedisBroker
+from bot.handoff.responses import Responses, load_responses
+from bot.handoff.rules import load_rules
+from bot.handoff.sql import SqlHandoffStore
+from bot.settings import REPO_ROOT
+from bot.state import CONVERSATIONS, DELIVERY, ENGINE, SETTINGS, STORE
+
+logger = logging.getLogger(__name__)
+
+HANDOFFS = web.AppKey("handoffs", HandoffService)
+BROKER = web.AppKey("live_broker", Broker)
+RESPONSES = web.AppKey("bot_responses", Responses)
+DOMAIN_PATH = REPO_ROOT / "domain.yml"
+
+
+async def open_broker(redis_url: str) -> Broker:
+    if not redis_url:
+        return InMemoryBroker()
+    broker = RedisBroker.from_url(redis_url)
+    await broker.start()
+    return broker
+
+
+async def _handoff_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    rules = load_rules(settings.handoff_rules_path)
+    responses = load_responses(DOMAIN_PATH)
+    broker = await open_broker(settings.redis_url)
+    service = HandoffService(
+        store=SqlHandoffStore(app[STAFF_DB]),
+        profiles=app[STORE],
+        engine=app[ENGINE],
+        delivery=app[DELIVERY],
+        broker=broker,
+        rules=rules,
+        accounts=app[AUTH].store,
+        satisfaction_question=responses.reply("utter_ask_satisfaction"),
+    )
+    service.max_message_chars = settings.max_message_chars
+    app[BROKER], app[RESPONSES], app[HANDOFFS] = broker, responses, service
+    app[CONVERSATIONS].route_handoffs_to(service)
+    try:
+        yield
+    finally:
+        app[CONVERSATIONS].route_handoffs_to(None)
+        await service.close()
+        await broker.close()
+
+
+def setup(app: web.Application) -> None:
+    """Call after the store, engine and accounts contexts are registered."""
+    app.cleanup_ctx.append(_handoff_ctx)

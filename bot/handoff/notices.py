@@ -1,0 +1,125 @@
+"""What the gateway tells a customer about the queue, and keeping waiting customers informed.
+
+A waiting customer hears their place when they join, and again when it improves, at most
+once per `update_every` (being next is always announced), so a busy queue does not flood
+anyone. What each gateway has told whom is kept in memory: a customer whose handoff a
+different gateway created is told from their next improvement on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from bot.handoff.models import WAITING, HandoffView
+
+logger = logging.getLogger(__name__)
+
+
+def minutes(count: int) -> str:
+    return f"{count} minute" + ("" if count == 1 else "s")
+
+
+def place_in_queue(position: int, wait_minutes: int) -> str:
+    if position <= 1:
+        return f"You're next in the queue; a colleague will be with you in about {minutes(wait_minutes)}."
+    return (
+        f"You're number {position} in the queue; the estimated wait is about {minutes(wait_minutes)}."
+    )
+
+
+def queued(position: int, wait_minutes: int) -> str:
+    return (
+        place_in_queue(position, wait_minutes)
+        + " You can keep writing here: they will see everything you've told us."
+    )
+
+
+def still_waiting(position: int, wait_minutes: int) -> str:
+    return "Thanks, I've added that for our colleague. " + place_in_queue(position, wait_minutes)
+
+
+def opening_phrase(now_local: datetime, opening: datetime | None) -> str:
+    if opening is None:
+        return "as soon as we can"
+    days = (opening.date() - now_local.date()).days
+    day = "today" if days == 0 else "tomorrow" if days == 1 else f"on {opening:%A}"
+    return f"{day} from {opening:%H:%M}"
+
+
+def after_hours(hours: str, when: str, complaint: str | None) -> str:
+    recorded = (
+        f"I've recorded this as complaint {complaint}" if complaint else "I've recorded your request"
+    )
+    return (
+        f"Our team isn't available right now (we're here {hours}). {recorded}, "
+        f"and a colleague will get back to you {when}. In the meantime I'm happy to help with anything else."
+    )
+
+
+Tell = Callable[[HandoffView, str], Awaitable[None]]
+
+
+class QueueNotifier:
+    """Tells waiting customers about a better place in the queue, coalescing bursts of moves."""
+
+    def __init__(self, *, update_every: timedelta, clock: Callable[[], datetime]) -> None:
+        self.update_every = update_every
+        self._clock = clock
+        self._told: dict[int, tuple[int, datetime]] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._again = False
+
+    def told(self, handoff_id: int, position: int) -> None:
+        self._told[handoff_id] = (position, self._clock())
+
+    def may_repeat(self, handoff_id: int) -> bool:
+        """Has it been long enough to repeat a customer's place without it having changed?"""
+        last = self._told.get(handoff_id)
+        return last is None or self._clock() - last[1] >= self.update_every
+
+    def queue_moved(self, load: Callable[[], Awaitable[tuple[list[HandoffView], int]]],
+                    wait: Callable[[int, int], int], tell: Tell) -> None:
+        """Schedule a pass over the queue; moves during a pass trigger one more pass."""
+        if self._task is not None and not self._task.done():
+            self._again = True
+            return
+        self._task = asyncio.create_task(self._run(load, wait, tell), name="handoff-queue-notifier")
+
+    async def _run(self, load, wait, tell) -> None:
+        while True:
+            self._again = False
+            try:
+                await self._pass(load, wait, tell)
+            except Exception:
+                logger.exception("could not tell waiting customers about the queue")
+            if not self._again:
+                return
+
+    async def _pass(self, load, wait, tell) -> None:
+        handoffs, agents = await load()
+        waiting = [h for h in handoffs if h.status == WAITING]
+        now = self._clock()
+        for position, handoff in enumerate(waiting, start=1):
+            last = self._told.get(handoff.id)
+            if last is None:
+                self._told[handoff.id] = (position, now)
+                continue
+            if position < last[0] and (position == 1 or now - last[1] >= self.update_every):
+                self._told[handoff.id] = (position, now)
+                await tell(handoff, place_in_queue(position, wait(position, agents)))
+        still = {h.id for h in waiting}
+        for handoff_id in [i for i in self._told if i not in still]:
+            del self._told[handoff_id]
+
+    async def idle(self) -> None:
+        """Wait until no pass is running (tests, shutdown)."""
+        while self._task is not None and not self._task.done():
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)

@@ -1,0 +1,74 @@
+"""The bot's responses from domain.yml: canned replies for agents, and the satisfaction question."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.engine import Button, Reply
+
+logger = logging.getLogger(__name__)
+
+_SLOT = re.compile(r"(?<!\{)\{[a-z_]+\}(?!\})")
+
+
+def _unescape(text: str) -> str:
+    """Rasa fills '{slot}' and writes a literal brace as '{{' or '}}'."""
+    return text.replace("{{", "{").replace("}}", "}")
+
+
+@dataclass(frozen=True)
+class CannedReply:
+    name: str
+    text: str
+    needs_editing: bool  # it has a '{slot}' placeholder the agent must fill in
+
+    def to_json(self) -> dict[str, object]:
+        return {"name": self.name, "text": self.text, "needs_editing": self.needs_editing}
+
+
+@dataclass(frozen=True)
+class Responses:
+    by_name: dict[str, list[dict]]
+
+    def reply(self, name: str) -> Reply | None:
+        """The first unconditional variation of a response, as the bot would send it."""
+        for variation in self.by_name.get(name, ()):
+            if variation.get("condition") or not isinstance(variation.get("text"), str):
+                continue
+            buttons = tuple(
+                Button(title=str(b.get("title", "")), payload=_unescape(str(b.get("payload", ""))))
+                for b in variation.get("buttons") or () if isinstance(b, dict)
+            )
+            return Reply(text=_unescape(variation["text"]), buttons=buttons)
+        return None
+
+    def canned(self) -> list[CannedReply]:
+        """One canned reply per response that has plain text, for the agent's reply box."""
+        replies = []
+        for name in sorted(self.by_name):
+            if name.startswith("utter_ask_") and name != "utter_ask_satisfaction":
+                continue  # form questions only make sense inside the bot's forms
+            reply = self.reply(name)
+            if reply is not None and reply.text:
+                replies.append(CannedReply(name, reply.text, bool(_SLOT.search(reply.text))))
+        return replies
+
+
+def load_responses(domain_path: Path) -> Responses:
+    try:
+        document = yaml.safe_load(domain_path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        logger.warning("no canned replies: cannot read %s (%s)", domain_path, type(error).__name__)
+        return Responses({})
+    raw = document.get("responses") if isinstance(document, dict) else None
+    if not isinstance(raw, dict):
+        return Responses({})
+    return Responses({
+        str(name): [v for v in variations if isinstance(v, dict)]
+        for name, variations in raw.items() if isinstance(variations, list)
+    })
