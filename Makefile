@@ -3,7 +3,8 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: setup setup-test run test test-runtime test-engine train validate lock clean bench-memory
+.PHONY: setup setup-test run test train validate lock clean eval-nlu \
+	bench-memory bench-throughput bench-vanilla bench-handoff
 
 setup:
 	@scripts/setup.sh
@@ -31,3 +32,18 @@ clean:
 
 bench-memory: setup-test
 	@$(PY) -m benchmarks.memory
+
+# Whole stack at 50 concurrent customers (throughput, p50/p95/p99, RSS).
+bench-throughput: setup
+	@$(PY) -m benchmarks.throughput
+
+# The same load against a fresh `rasa init` bot, for comparison.
+bench-vanilla: setup
+	@$(PY) -m benchmarks.throughput --vanilla
+
+bench-handoff: setup-test
+	@$(PY) -m benchmarks.handoff
+
+# Held-out intent accuracy / macro-F1 and entity F1 for nlu/.
+eval-nlu: setup
+	@scripts/eval_nlu.sh
