@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 
 import pytest
 
@@ -19,7 +20,7 @@ from bot.channels.telegram_replies import split_text
 from bot.delivery import Undeliverable
 from bot.engine import Button, Reply
 from bot.state import DELIVERY, STORE
-from memory import errors, migrate
+from memory import errors
 from tests.bot.telegram.bot_api import TOKEN, FakeBotApi, recorded_update
 from tests.conftest import free_port
 
@@ -47,17 +48,18 @@ async def bot_api():
 
 
 @pytest.fixture
-def settings_for(make_settings, fake_engine, bot_api):
+def settings_for(make_settings, fake_engine, bot_api, migrated_profile_db):
     def factory(**overrides: str):
-        settings = make_settings(
-            RAPPORT_ENGINE_PORT=str(fake_engine.port),
-            RAPPORT_TELEGRAM_TOKEN=TOKEN,
-            RAPPORT_TELEGRAM_SECRET=SECRET,
-            RAPPORT_TELEGRAM_API_URL=bot_api.url,
+        settings = make_settings(**{
+            "RAPPORT_ENGINE_PORT": str(fake_engine.port),
+            "RAPPORT_ACTIONS_PORT": str(fake_engine.port),  # the fake answers its health check
+            "RAPPORT_TELEGRAM_TOKEN": TOKEN,
+            "RAPPORT_TELEGRAM_SECRET": SECRET,
+            "RAPPORT_TELEGRAM_API_URL": bot_api.url,
             **overrides,
-        )
+        })
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        migrate(settings.profile_db_url)
+        shutil.copyfile(migrated_profile_db, settings.data_dir / "profile.db")
         return settings
 
     return factory
@@ -164,16 +166,9 @@ async def test_without_a_token_the_channel_is_off_and_says_so(gateway_settings, 
 
 
 async def test_an_unreachable_telegram_does_not_stop_the_gateway(
-    make_settings, fake_engine, aiohttp_client
+    settings_for, fake_engine, aiohttp_client
 ):
-    settings = make_settings(
-        RAPPORT_ENGINE_PORT=str(fake_engine.port),
-        RAPPORT_TELEGRAM_TOKEN=TOKEN,
-        RAPPORT_TELEGRAM_SECRET=SECRET,
-        RAPPORT_TELEGRAM_API_URL=f"http://127.0.0.1:{free_port()}",
-    )
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    await asyncio.to_thread(migrate, settings.profile_db_url)
+    settings = settings_for(RAPPORT_TELEGRAM_API_URL=f"http://127.0.0.1:{free_port()}")
     client = await aiohttp_client(create_app(settings))
     assert (await client.get("/health")).status == 200
     response = await client.post(WEBHOOK_PATH, json=recorded_update("message_text"),
