@@ -88,6 +88,10 @@
     "aria-expanded": "false", "aria-controls": "rapport-panel",
   });
   launcher.appendChild(chatIcon());
+  var badge = el("span", { class: "badge", "aria-hidden": "true" });
+  badge.hidden = true;
+  launcher.appendChild(badge);
+  var unread = 0;
 
   var panel = el("section", {
     id: "rapport-panel", class: "panel", role: "dialog", "aria-modal": "false",
@@ -221,7 +225,7 @@
   // ---- session and transport ----
 
   var ws = null, connected = false, attempt = 0, reconnectTimer = null, flushTimer = null;
-  var refused = false, started = false;
+  var refused = false, started = false, starting = false;
 
   function backoff() {
     var ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * Math.pow(2, attempt));
@@ -279,14 +283,28 @@
   }
 
   function start() {
-    if (refused || (ws && ws.readyState <= 1)) return;
+    // One connection attempt at a time: opening the panel and sending at once must not
+    // race two sockets.
+    if (refused || starting || (ws && ws.readyState <= 1)) return;
+    clearTimeout(reconnectTimer);
+    starting = true;
     setStatus("Connecting\u2026");
     var ready = started ? Promise.resolve(true) : fetchSession();
     ready.then(function (ok) {
+      starting = false;
       if (!ok) return;
       started = true;
       open();
-    }, function () { scheduleReconnect(); });
+    }, function () {
+      starting = false;
+      scheduleReconnect();
+    });
+  }
+
+  function sendFrame(frame) {
+    if (!connected || !ws || ws.readyState !== 1) return false;
+    ws.send(JSON.stringify(frame));
+    return true;
   }
 
   function open() {
@@ -296,6 +314,7 @@
       socket.send(JSON.stringify({ type: "hello", token: state.token }));
     };
     socket.onmessage = function (event) {
+      if (ws !== socket) return;
       var frame;
       try { frame = JSON.parse(event.data); } catch (e) { return; }
       onFrame(frame);
@@ -355,14 +374,15 @@
     flush();
   }
 
+  function messageFrame(m) {
+    var frame = { type: "message", id: m.id, text: m.text };
+    if (m.title) frame.title = m.title;
+    return frame;
+  }
+
   function flush() {
     clearTimeout(flushTimer);
-    if (!connected || !ws) return;
-    state.outbox.forEach(function (m) {
-      var frame = { type: "message", id: m.id, text: m.text };
-      if (m.title) frame.title = m.title;
-      ws.send(JSON.stringify(frame));
-    });
+    state.outbox.forEach(function (m) { sendFrame(messageFrame(m)); });
   }
 
   function dropFromOutbox(id) {
@@ -382,6 +402,7 @@
       return;
     }
     if (frame.text) addMessage(frame.sender, frame.text, frame.created_at, frame.key);
+    if (frame.text && panel.hidden) setUnread(unread + 1);  // e.g. an agent answers later
     if (frame.buttons && frame.buttons.length) showQuickReplies(frame.buttons);
   }
 
@@ -414,24 +435,29 @@
     state.outbox.push(message);
     save();
     var item = addMessage("customer", title || text, message.at, message.id);
-    setDelivery(item, connected ? "Sending\u2026" : "Waiting for connection\u2026");
     showQuickReplies([]);
-    if (connected && ws) {
-      var frame = { type: "message", id: message.id, text: text };
-      if (title) frame.title = title;
-      ws.send(JSON.stringify(frame));
-    } else {
-      start();
-    }
+    var sent = sendFrame(messageFrame(message));
+    setDelivery(item, sent ? "Sending\u2026" : "Waiting for connection\u2026");
+    if (!sent) start();
   }
 
   // ---- interaction ----
+
+  function setUnread(count) {
+    unread = count;
+    badge.textContent = count > 9 ? "9+" : String(count);
+    badge.hidden = count === 0;
+    if (panel.hidden) {
+      launcher.setAttribute("aria-label", count ? "Open chat, " + count + " new" : "Open chat");
+    }
+  }
 
   function setOpen(open, quiet) {
     panel.hidden = !open;
     host.classList.toggle("is-open", open);
     launcher.setAttribute("aria-expanded", String(open));
     launcher.setAttribute("aria-label", open ? "Close chat" : "Open chat");
+    if (open) setUnread(0);
     state.open = open;
     save();
     if (open) {
@@ -449,7 +475,7 @@
     if (event.key === "Escape") { setOpen(false); launcher.focus(); }
   });
   newButton.addEventListener("click", function () {
-    if (connected && ws) ws.send(JSON.stringify({ type: "new_conversation" }));
+    sendFrame({ type: "new_conversation" });
     input.focus();
   });
   form.addEventListener("submit", function (event) {

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 
 import pytest
 
 from bot.app import create_app
 from bot.ratelimit import InMemoryRateLimiter, RedisRateLimiter, Rule, build_limiter
-from memory import migrate
 from tests.conftest import free_port
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -115,19 +115,9 @@ async def test_redis_outage_lets_requests_through():
 # --- through the gateway --------------------------------------------------------------
 
 @pytest.fixture
-def strict_settings(make_settings, fake_engine):
-    settings = make_settings(
-        RAPPORT_ENGINE_PORT=str(fake_engine.port), RAPPORT_RATE_IP_BURST="3",
-        RAPPORT_RATE_IP_PER_SECOND="0.01",
-    )
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    migrate(settings.profile_db_url)
-    return settings
-
-
-@pytest.fixture
-async def strict_gateway(aiohttp_client, strict_settings):
-    return await aiohttp_client(create_app(strict_settings))
+async def strict_gateway(aiohttp_client, gateway_settings):
+    settings = dataclasses.replace(gateway_settings, rate_ip_burst=3, rate_ip_per_second=0.01)
+    return await aiohttp_client(create_app(settings))
 
 
 async def test_too_many_api_requests_get_429_with_retry_after(strict_gateway, fake_engine):
@@ -164,29 +154,21 @@ def test_redis_backend_needs_a_url():
         build_limiter("redis", "")
 
 
-async def _settings(make_settings, fake_engine, **overrides):
-    settings = make_settings(RAPPORT_ENGINE_PORT=str(fake_engine.port), **overrides)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    await asyncio.to_thread(migrate, settings.profile_db_url)
-    return settings
-
-
 async def _session_status(gateway, forwarded_for: str) -> int:
     response = await gateway.post("/web/session", json={}, headers={"X-Forwarded-For": forwarded_for})
     return response.status
 
 
-async def test_x_forwarded_for_is_ignored_unless_proxies_are_trusted(aiohttp_client, make_settings, fake_engine):
-    settings = await _settings(make_settings, fake_engine, RAPPORT_RATE_IP_BURST="1", RAPPORT_RATE_IP_PER_SECOND="0.01")
+async def test_x_forwarded_for_is_ignored_unless_proxies_are_trusted(aiohttp_client, gateway_settings):
+    settings = dataclasses.replace(gateway_settings, rate_ip_burst=1, rate_ip_per_second=0.01)
     gateway = await aiohttp_client(create_app(settings))
     assert await _session_status(gateway, "1.1.1.1") == 200
     assert await _session_status(gateway, "2.2.2.2") == 429  # a client cannot pick a fresh bucket
 
 
-async def test_behind_a_trusted_proxy_each_client_has_its_own_bucket(aiohttp_client, make_settings, fake_engine):
-    settings = await _settings(
-        make_settings, fake_engine, RAPPORT_RATE_IP_BURST="1", RAPPORT_RATE_IP_PER_SECOND="0.01",
-        RAPPORT_FORWARDED_HOPS="1",
+async def test_behind_a_trusted_proxy_each_client_has_its_own_bucket(aiohttp_client, gateway_settings):
+    settings = dataclasses.replace(
+        gateway_settings, rate_ip_burst=1, rate_ip_per_second=0.01, forwarded_hops=1
     )
     gateway = await aiohttp_client(create_app(settings))
     assert await _session_status(gateway, "1.1.1.1") == 200

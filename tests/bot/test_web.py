@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -19,7 +20,7 @@ from bot.channels.web_sessions import Session, Sessions
 from bot.channels.web_socket import SESSIONS
 from bot.engine import Reply
 from bot.state import DELIVERY, SETTINGS, STORE
-from memory import errors, migrate
+from memory import errors
 
 IDENTITY_SECRET = "host-site-shared-secret"
 
@@ -80,18 +81,9 @@ def error_of(frames):
 
 
 @pytest.fixture
-def identified_settings(make_settings, fake_engine):
-    settings = make_settings(
-        RAPPORT_ENGINE_PORT=str(fake_engine.port), RAPPORT_WEB_IDENTITY_SECRET=IDENTITY_SECRET
-    )
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    migrate(settings.profile_db_url)
-    return settings
-
-
-@pytest.fixture
-async def identified_gateway(aiohttp_client, identified_settings):
-    return await aiohttp_client(create_app(identified_settings))
+async def identified_gateway(aiohttp_client, gateway_settings):
+    settings = dataclasses.replace(gateway_settings, web_identity_secret=IDENTITY_SECRET)
+    return await aiohttp_client(create_app(settings))
 
 
 # --- sessions -------------------------------------------------------------------------
@@ -430,14 +422,9 @@ async def test_a_signed_in_token_without_the_identity_starts_an_anonymous_sessio
 # --- rate limiting and the page -------------------------------------------------------
 
 async def test_a_chatty_session_gets_an_error_frame_and_keeps_its_socket(
-    aiohttp_client, make_settings, fake_engine
+    aiohttp_client, gateway_settings, fake_engine
 ):
-    settings = make_settings(
-        RAPPORT_ENGINE_PORT=str(fake_engine.port), RAPPORT_RATE_SESSION_BURST="2",
-        RAPPORT_RATE_SESSION_PER_SECOND="0.01",
-    )
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    await asyncio.to_thread(migrate, settings.profile_db_url)
+    settings = dataclasses.replace(gateway_settings, rate_session_burst=2, rate_session_per_second=0.01)
     gateway = await aiohttp_client(create_app(settings))
     ws, _ = await connect(gateway, await new_session(gateway))
     await say(ws, "one", "m-1")

@@ -20,7 +20,8 @@ from playwright.async_api import Page, expect
 from bot.app import create_app
 from bot.channels.web_sessions import Session, Sessions
 from bot.settings import Settings
-from bot.state import STORE
+from bot.engine import Reply
+from bot.state import DELIVERY, STORE
 from memory import migrate
 from tests.browser import artifact
 from tests.conftest import free_port
@@ -49,6 +50,9 @@ class ScriptedEngine:
         if text == "links please":
             return [{"text": "[safe](https://shop.example/help) and [unsafe](javascript:window.__xss=2)"}]
         return [{"text": f"You said: {text}"}]
+
+    async def health(self, _: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
 
     async def webhook(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -90,6 +94,7 @@ async def engine():
     scripted = ScriptedEngine()
     app = web.Application()
     app.router.add_post("/webhooks/rest/webhook", scripted.webhook)
+    app.router.add_get("/health", scripted.health)  # it stands in for the action server too
     runner = web.AppRunner(app)
     await runner.setup()
     port = free_port()
@@ -102,7 +107,7 @@ async def engine():
 @pytest.fixture
 async def gateway(make_settings, engine):
     settings = make_settings(
-        RAPPORT_ENGINE_PORT=str(engine.port), RAPPORT_WEB_IDENTITY_SECRET=IDENTITY_SECRET
+        RAPPORT_ENGINE_PORT=str(engine.port), RAPPORT_ACTIONS_PORT=str(engine.port), RAPPORT_WEB_IDENTITY_SECRET=IDENTITY_SECRET
     )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     await asyncio.to_thread(migrate, settings.profile_db_url)
@@ -244,6 +249,23 @@ async def test_the_widget_reconnects_after_a_gateway_restart_and_sends_what_wait
     assert engine.received == ["before", "while you were away"]
 
 
+async def test_sending_while_the_session_is_still_starting_opens_one_socket(page, gateway, engine):
+    async def slow_session(route):
+        await asyncio.sleep(0.8)
+        await route.continue_()
+
+    await page.route("**/web/session", slow_session)
+    sockets = []
+    page.on("websocket", lambda socket: sockets.append(socket))
+    await page.goto(gateway.url + "/")
+    await page.get_by_role("button", name="Open chat").click()
+    await send(page, "right away")  # before the session has arrived
+    await expect(messages(page).nth(0)).to_contain_text("Waiting for connection")
+    await expect(messages(page).nth(1)).to_contain_text("You said: right away")
+    await page.wait_for_timeout(300)
+    assert len(sockets) == 1 and engine.received == ["right away"]
+
+
 async def test_html_in_messages_is_shown_as_text_and_never_runs(page, gateway):
     await open_widget(page, gateway.url + "/")
     await send(page, XSS)
@@ -347,3 +369,47 @@ async def test_an_invalid_user_hash_is_refused_in_the_widget(page, gateway, host
     await expect(page.get_by_role("alert")).to_contain_text("could not verify your account")
     await expect(page.get_by_label("Your message")).to_be_disabled()
     assert await gateway.store.find_customer("web-user", "user-7") is None
+
+
+async def test_two_tabs_share_the_conversation_and_an_agent_reply_reaches_both(browser, gateway):
+    context = await browser.new_context()
+    try:
+        tab_a, tab_b = await context.new_page(), await context.new_page()
+        await open_widget(tab_a, gateway.url + "/")
+        await send(tab_a, "from tab A")
+        await expect(messages(tab_a).nth(1)).to_contain_text("You said: from tab A")
+
+        await tab_b.goto(gateway.url + "/")  # same browser, same stored session; panel stays shut
+        await expect(tab_b.locator(".launcher")).to_have_attribute("aria-expanded", "true")
+        await tab_b.get_by_role("button", name="Close chat").first.click()
+        await send(tab_a, "again")
+        await expect(messages(tab_b)).to_have_count(4)
+
+        session = await stored_session(tab_a, gateway)
+        await gateway.runner.app[DELIVERY].deliver(
+            session.conversation_id, Reply("Hi, Sam from support here.", custom={"sender": "agent"})
+        )
+        await expect(tab_a.locator(".message.from-agent")).to_contain_text("Sam from support")
+        # Tab B was shut for the reply to "again" and for the agent: two new messages.
+        await expect(tab_b.locator(".badge")).to_have_text("2")
+        await tab_b.get_by_role("button", name="Open chat, 2 new").click()
+        await expect(tab_b.locator(".message.from-agent")).to_contain_text("Sam from support")
+        await expect(tab_b.locator(".badge")).to_be_hidden()
+    finally:
+        await context.close()
+
+
+@pytest.mark.e2e
+async def test_the_widget_against_the_whole_stack(page, stack):
+    """The real engine, action server and gateway behind the widget, restart included."""
+    await open_widget(page, stack.url + "/")
+    await send(page, "hello")
+    await expect(messages(page).nth(1)).not_to_be_empty(timeout=30_000)
+    first_reply = await messages(page).nth(1).locator(".bubble").inner_text()
+
+    await asyncio.to_thread(stack.restart)
+    await expect(messages(page).nth(1)).to_have_text(re.compile(re.escape(first_reply)), timeout=30_000)
+    await send(page, "thanks")
+    await expect(messages(page).nth(3)).not_to_be_empty(timeout=30_000)
+    await expect(page.locator(".delivery")).to_have_count(0)
+    await page.get_by_role("dialog").screenshot(path=artifact("web-widget-stack.png"))
