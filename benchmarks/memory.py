@@ -18,6 +18,7 @@ import asyncio
 import json
 import os
 import random
+import signal
 import sqlite3
 import statistics
 import sys
@@ -86,6 +87,10 @@ async def load_postgres(url: str, first: int, last: int) -> None:
     import asyncpg
 
     connection = await asyncpg.connect(_asyncpg_dsn(url))
+    # A bulk load of rows known to be consistent: skip per-row foreign-key triggers
+    # (superuser only) and the WAL flush at each commit.
+    await connection.execute("SET session_replication_role = replica")
+    await connection.execute("SET synchronous_commit = off")
     stamp = datetime.now(timezone.utc) - timedelta(days=1)
     keys = list(FACT_KEYS)
     series = "generate_series($1::bigint, $2::bigint) AS g"
@@ -137,15 +142,23 @@ async def pg_admin(statement: str) -> None:
 
 # --- measuring ---------------------------------------------------------------------------
 
-def summarise(seconds: list[float]) -> dict[str, float]:
-    ordered = sorted(seconds)
-    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+def quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def summarise(wall: list[float], cpu: list[float]) -> dict[str, float]:
+    """Wall-clock latency, plus the CPU this process spent per call: on a shared 2-core
+    machine the wall p99 mostly measures other processes; the CPU p99 measures ours."""
     return {
-        "p50_ms": round(pick(0.50) * 1000, 3),
-        "p99_ms": round(pick(0.99) * 1000, 3),
-        "mean_ms": round(statistics.fmean(ordered) * 1000, 3),
-        "per_second": round(len(ordered) / sum(ordered), 1),
-        "calls": len(ordered),
+        "p50_ms": round(quantile(wall, 0.50) * 1000, 3),
+        "p99_ms": round(quantile(wall, 0.99) * 1000, 3),
+        "mean_ms": round(statistics.fmean(wall) * 1000, 3),
+        "per_second": round(len(wall) / sum(wall), 1),
+        "cpu_p50_ms": round(quantile(cpu, 0.50) * 1000, 3),
+        "cpu_p99_ms": round(quantile(cpu, 0.99) * 1000, 3),
+        "calls": len(wall),
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
 
 
@@ -158,20 +171,22 @@ async def measure(url: str, customers: int, samples: int) -> dict[str, dict[str,
         ids = [customer_id(rng.randint(1, customers)) for _ in range(samples)]
         for cid in ids[: max(50, samples // 10)]:  # warm the pool and the statement cache
             await store.profile(cid)
-        reads = []
+        reads, read_cpu = [], []
         for cid in ids:
-            started = time.perf_counter()
+            cpu, started = time.process_time(), time.perf_counter()
             profile = await store.profile(cid)
             reads.append(time.perf_counter() - started)
+            read_cpu.append(time.process_time() - cpu)
             assert len(profile.facts) >= len(FACT_KEYS), "loaded profile is incomplete"
-        writes = []
+        writes, write_cpu = [], []
         for i, cid in enumerate(ids[: max(1, samples // 2)]):
             source = Source("web", conversation_id=f"bench-{i}")
             key = FACT_KEYS[i % len(FACT_KEYS)]
-            started = time.perf_counter()
+            cpu, started = time.process_time(), time.perf_counter()
             await store.remember(cid, key, f"bench-{i}", source=source)
             writes.append(time.perf_counter() - started)
-        return {"profile": summarise(reads), "remember": summarise(writes)}
+            write_cpu.append(time.process_time() - cpu)
+        return {"profile": summarise(reads, read_cpu), "remember": summarise(writes, write_cpu)}
     finally:
         await store.close()
 
@@ -237,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=Path("var/bench-memory"))
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file")
     args = parser.parse_args(argv)
+    # Ctrl-C and kill both unwind through the finally blocks that drop the databases.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sizes = sorted({min(args.small, args.customers), args.customers})
     args.dir.mkdir(parents=True, exist_ok=True)
     report: dict = {"benchmark": "memory", "customers": args.customers, "sizes": sizes,

@@ -25,6 +25,9 @@ class FakePrivacy(FakeBase):
             del state.identities[key]
         counts["identities"] = len(identities)
         now = self._now()
+        for record in state.audit:
+            if customer_id in (record["customer_id"], record["other_customer_id"]):
+                record["detail"] = {"redacted": "erasure"}
         for cid, row in state.customers.items():
             if cid == customer_id or row.merged_into == customer_id:
                 row.erased_at = now

@@ -8,7 +8,7 @@ Store operations are written once, as synchronous functions of a unit of work.
   microseconds of CPU that holds the GIL wherever it runs, and the thread handoff
   would cost as much again (and more at p99 on a busy 2-core machine).
 - PostgreSQL: each runs in SQLAlchemy's greenlet bridge over asyncpg, on the
-  event loop (`AsyncConnection.run_sync`).
+  event loop (`AsyncConnection.run_sync`); reads in autocommit mode.
 
 SQLite connections get WAL, a busy timeout and foreign keys; write transactions
 start with BEGIN IMMEDIATE so concurrent writers queue on the busy timeout instead
@@ -96,6 +96,10 @@ class PostgresRunner(Runner):
 
     async def run(self, operation: Callable[[Connection], T], *, write: bool) -> T:
         async with self.engine.connect() as connection:
+            if not write:
+                # Under READ COMMITTED every statement takes a fresh snapshot anyway, so a
+                # read-only transaction buys nothing but BEGIN and ROLLBACK round trips.
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
             return await connection.run_sync(operation)
 
     async def close(self) -> None:

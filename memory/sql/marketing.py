@@ -44,7 +44,7 @@ def purchase_view(row) -> PurchaseView:
                         source_of(row))
 
 
-def _active(customer_id: str, purpose: str):
+def _active(purpose: str):
     return (Consent.purpose == purpose, Consent.revoked_at.is_(None))
 
 
@@ -75,7 +75,7 @@ class SqlMarketing(SqlBase):
         def revoke(uow: UnitOfWork) -> int:
             live_id = uow.customers.resolve(customer_id, lock=True)
             revoked = uow.consents.update(
-                {"revoked_at": now}, Consent.customer_id == live_id, *_active(live_id, purpose)
+                {"revoked_at": now}, Consent.customer_id == live_id, *_active(purpose)
             )
             uow.commit()
             return revoked
@@ -85,7 +85,7 @@ class SqlMarketing(SqlBase):
     async def has_consent(self, customer_id: str, purpose: str) -> bool:
         def read(uow: UnitOfWork) -> bool:
             live_id = uow.customers.resolve(customer_id)
-            return bool(uow.consents.for_customer(live_id, *_active(live_id, purpose)))
+            return bool(uow.consents.for_customer(live_id, *_active(purpose)))
 
         return await self._read(read)
 
@@ -131,7 +131,7 @@ class SqlMarketing(SqlBase):
             live_id = uow.customers.resolve(customer_id, lock=True)
             offer = uow.offers.get(values["offer_id"])
             if values["kind"] == "shown" and offer is not None and offer.purpose is not None:
-                if not uow.consents.for_customer(live_id, *_active(live_id, offer.purpose)):
+                if not uow.consents.for_customer(live_id, *_active(offer.purpose)):
                     raise errors.ConsentRequired(offer.purpose)
             row = uow.offer_events.get(uow.offer_events.add({"customer_id": live_id, **values}))
             uow.commit()

@@ -27,6 +27,7 @@ class SqlPrivacy(SqlBase):
             counts["identities"] = uow.customers.delete_identities(live_id)
             now = self._now()
             uow.customers.mark_erased(live_id, now)
+            uow.audit.redact(live_id)
             uow.audit.add(
                 at=now, actor=actor, action="erase", customer_id=live_id,
                 other_customer_id=None, detail={"reason": reason, "deleted": counts},

@@ -1,4 +1,4 @@
-"""Repositories for customers, identities, facts, conversations and the audit log.
+"""Repositories for customers, identities and facts.
 
 Each takes the unit of work's connection, queries with select() and never commits.
 Statements on the per-message path are built once, with bound parameters:
@@ -9,21 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Sequence
 
-from functools import lru_cache
-
 from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
 
 from memory import errors
-from memory.sql.dialect import upsert_insert
-from memory.sql.models import (
-    AuditRecord,
-    CurrentFact,
-    Customer,
-    FactObservation,
-    Identity,
-    Interaction,
-    Message,
-)
+from memory.sql.dialect import insert_on_conflict
+from memory.sql.models import CurrentFact, Customer, FactObservation, Identity
 
 FACT_COLUMNS = (
     FactObservation.key,
@@ -51,27 +41,21 @@ _PROFILE = (
     .where(Customer.id == bindparam("customer_id"))
 )
 _ADD_OBSERVATION = insert(FactObservation).returning(FactObservation.id)
-_INTERACTION = select(Interaction).where(
-    Interaction.conversation_id == bindparam("conversation_id")
+
+
+_PROMOTE = insert_on_conflict(
+    CurrentFact.__table__,
+    ("customer_id", "key", "observation_id", "observed_at"),
+    ("customer_id", "key"),
+    update=("observation_id", "observed_at"),
+    where='"current_facts"."observed_at" <= excluded."observed_at"',
 )
-
-
-@lru_cache(maxsize=4)
-def _promote_statement(dialect_name: str):
-    statement = upsert_insert(dialect_name, CurrentFact).values(
-        customer_id=bindparam("customer_id"),
-        key=bindparam("key"),
-        observation_id=bindparam("observation_id"),
-        observed_at=bindparam("observed_at", type_=CurrentFact.observed_at.type),
-    )
-    return statement.on_conflict_do_update(
-        index_elements=[CurrentFact.customer_id, CurrentFact.key],
-        set_={
-            "observation_id": statement.excluded.observation_id,
-            "observed_at": statement.excluded.observed_at,
-        },
-        where=CurrentFact.observed_at <= statement.excluded.observed_at,
-    )
+_ADD_IDENTITY = insert_on_conflict(
+    Identity.__table__,
+    ("customer_id", "channel", "external_id", "linked_at", "linked_by"),
+    ("channel", "external_id"),
+    returning="id",
+)
 
 
 class CustomerRepository:
@@ -128,19 +112,11 @@ class CustomerRepository:
         self, customer_id: str, channel: str, external_id: str, at: datetime, by: str | None
     ) -> bool:
         """Attach the identity; False when another transaction got there first."""
-        statement = (
-            upsert_insert(self._c.dialect.name, Identity)
-            .values(
-                customer_id=customer_id,
-                channel=channel,
-                external_id=external_id,
-                linked_at=at,
-                linked_by=by,
-            )
-            .on_conflict_do_nothing(index_elements=[Identity.channel, Identity.external_id])
-            .returning(Identity.id)
-        )
-        return (self._c.execute(statement)).first() is not None
+        parameters = {
+            "customer_id": customer_id, "channel": channel, "external_id": external_id,
+            "linked_at": at, "linked_by": by,
+        }
+        return self._c.execute(_ADD_IDENTITY, parameters).first() is not None
 
     def identities(self, customer_id: str) -> Sequence[Row[Any]]:
         statement = (
@@ -182,7 +158,7 @@ class FactRepository:
         cannot interleave between reading and writing the current value.
         """
         self._c.execute(
-            _promote_statement(self._c.dialect.name),
+            _PROMOTE,
             {
                 "customer_id": customer_id, "key": key, "observation_id": observation_id,
                 "observed_at": observed_at,
@@ -222,101 +198,3 @@ class FactRepository:
             delete(FactObservation).where(FactObservation.customer_id == customer_id)
         )
         return result.rowcount
-
-
-class ConversationRepository:
-    def __init__(self, connection: Connection) -> None:
-        self._c = connection
-
-    def get(self, conversation_id: str) -> Row[Any] | None:
-        return self._c.execute(_INTERACTION, {"conversation_id": conversation_id}).first()
-
-    def start(self, values: dict[str, Any]) -> None:
-        statement = (
-            upsert_insert(self._c.dialect.name, Interaction)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=[Interaction.conversation_id])
-        )
-        self._c.execute(statement)
-
-    def end(self, conversation_id: str, at: datetime, summary: str | None) -> None:
-        values: dict[str, Any] = {"summary": summary} if summary is not None else {}
-        self._c.execute(
-            update(Interaction)
-            .where(Interaction.conversation_id == conversation_id, Interaction.ended_at.is_(None))
-            .values(ended_at=at)
-        )
-        if values:
-            self._c.execute(
-                update(Interaction)
-                .where(Interaction.conversation_id == conversation_id)
-                .values(**values)
-            )
-
-    def for_customer(self, customer_id: str) -> Sequence[Row[Any]]:
-        statement = (
-            select(Interaction)
-            .where(Interaction.customer_id == customer_id)
-            .order_by(Interaction.started_at.desc(), Interaction.conversation_id.desc())
-        )
-        return (self._c.execute(statement)).all()
-
-    def add_message(self, values: dict[str, Any]) -> int | None:
-        """Insert a message; None when its (conversation, message_id) is already stored."""
-        statement = upsert_insert(self._c.dialect.name, Message).values(**values)
-        if values.get("message_id") is not None:
-            statement = statement.on_conflict_do_nothing(
-                index_elements=[Message.conversation_id, Message.message_id]
-            )
-        row = (self._c.execute(statement.returning(Message.id))).first()
-        return row[0] if row is not None else None
-
-    def message(self, conversation_id: str, message_id: str) -> Row[Any] | None:
-        statement = select(Message).where(
-            Message.conversation_id == conversation_id, Message.message_id == message_id
-        )
-        return (self._c.execute(statement)).first()
-
-    def messages(self, conversation_id: str, limit: int | None) -> Sequence[Row[Any]]:
-        statement = (
-            select(Message)
-            .where(Message.conversation_id == conversation_id)
-            .order_by(Message.id.desc())
-        )
-        if limit is not None:
-            statement = statement.limit(limit)
-        return list(reversed((self._c.execute(statement)).all()))
-
-    def move(self, from_id: str, to_id: str) -> None:
-        self._c.execute(
-            update(Interaction).where(Interaction.customer_id == from_id).values(customer_id=to_id)
-        )
-
-    def delete_all(self, customer_id: str) -> int:
-        conversations = select(Interaction.conversation_id).where(
-            Interaction.customer_id == customer_id
-        )
-        self._c.execute(delete(Message).where(Message.conversation_id.in_(conversations)))
-        result = self._c.execute(
-            delete(Interaction).where(Interaction.customer_id == customer_id)
-        )
-        return result.rowcount
-
-
-class AuditRepository:
-    def __init__(self, connection: Connection) -> None:
-        self._c = connection
-
-    def add(self, **values: Any) -> None:
-        self._c.execute(insert(AuditRecord).values(**values))
-
-    def for_customer(self, customer_id: str) -> Sequence[Row[Any]]:
-        statement = (
-            select(AuditRecord)
-            .where(
-                (AuditRecord.customer_id == customer_id)
-                | (AuditRecord.other_customer_id == customer_id)
-            )
-            .order_by(AuditRecord.id)
-        )
-        return (self._c.execute(statement)).all()

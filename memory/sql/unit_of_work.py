@@ -23,12 +23,8 @@ from memory.sql.models_crm import (
     Purchase,
     SatisfactionRow,
 )
-from memory.sql.repositories import (
-    AuditRepository,
-    ConversationRepository,
-    CustomerRepository,
-    FactRepository,
-)
+from memory.sql.repositories import CustomerRepository, FactRepository
+from memory.sql.repositories_conversations import AuditRepository, ConversationRepository
 from memory.sql.repositories_crm import ComplaintRepository, CustomerRows, OfferRepository
 
 log = logging.getLogger(__name__)

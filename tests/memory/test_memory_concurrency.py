@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from memory import open_store
 
 WRITER = Path(__file__).with_name("concurrent_writer.py")

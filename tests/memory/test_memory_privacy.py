@@ -52,6 +52,7 @@ async def test_erase_leaves_nothing_personal_and_an_audit_record(store: ProfileS
     assert erase["actor"] == "dpo:1" and erase["detail"]["reason"] == "GDPR art. 17 request #12"
     assert erase["detail"]["deleted"]["facts"] == 2
     assert "zoe" not in json.dumps(audit).lower()
+    assert audit[0]["detail"] == {"redacted": "erasure"}  # "signed link" reason is gone
     # The same person coming back is a new, empty customer.
     again = await store.identify("telegram", "tg-555")
     assert again != customer and (await store.profile(again)).facts == {}
