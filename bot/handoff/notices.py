@@ -54,7 +54,7 @@ def after_hours(hours: str, when: str, complaint: str | None) -> str:
         f"I've recorded this as complaint {complaint}" if complaint else "I've recorded your request"
     )
     return (
-        f"Our team isn't available right now (we're here {hours}). {recorded}, "
+        f"Our team isn't available right now. We're here {hours}. {recorded}, "
         f"and a colleague will get back to you {when}. In the meantime I'm happy to help with anything else."
     )
 

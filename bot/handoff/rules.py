@@ -65,7 +65,7 @@ class StaffedHours:
             if ranges:
                 spans = ", ".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in ranges)
                 parts.append(f"{name.capitalize()} {spans}")
-        return "; ".join(parts) + f" ({self.zone.key} time)"
+        return ", ".join(parts) + f" ({self.zone.key} time)"
 
 
 @dataclass(frozen=True)
