@@ -4,7 +4,7 @@ Both store implementations call these, so they accept and refuse exactly the sam
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from memory import errors, validation
@@ -98,4 +98,14 @@ def purchase(amount, currency, product, source, purchased_at, reference, now: da
         "source": validation.source(source),
         "purchased_at": check_observed_at(purchased_at, now),
         "reference": validation.optional_text("reference", reference, validation.MAX_SHORT_TEXT),
+    }
+
+
+def follow_up(due_at, actor, note) -> dict[str, Any]:
+    if not isinstance(due_at, datetime) or due_at.tzinfo is None:
+        raise errors.InvalidValue("due_at must be a timezone-aware datetime")
+    return {
+        "due_at": due_at.astimezone(timezone.utc),
+        "created_by": validation.name("actor", actor),
+        "note": validation.optional_text("note", note, validation.MAX_LONG_TEXT),
     }

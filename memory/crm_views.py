@@ -106,6 +106,21 @@ class ComplaintView:
 
 
 @dataclass(frozen=True)
+class FollowUpView:
+    """A promise to get back to the customer about a complaint by `due_at`."""
+
+    id: int
+    complaint_reference: str
+    customer_id: str
+    due_at: datetime
+    created_at: datetime
+    created_by: str
+    note: str | None
+    done_at: datetime | None = None
+    done_by: str | None = None
+
+
+@dataclass(frozen=True)
 class SatisfactionReading:
     id: int
     customer_id: str

@@ -49,6 +49,9 @@ async def build_export(store: "ProfileStore", customer_id: str) -> dict[str, Any
         "interactions": interactions,
         "needs": plain(await store.needs(customer_id)),
         "complaints": plain(await store.complaints(customer_id, limit=1_000_000)),
+        "follow_ups": plain(
+            await store.follow_ups(customer_id, include_done=True, limit=1_000_000)
+        ),
         "satisfaction": plain(await store.satisfaction(customer_id)),
         "consents": plain(await store.consents(customer_id)),
         "offer_events": plain(await store.offer_events(customer_id)),

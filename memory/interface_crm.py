@@ -14,6 +14,7 @@ from memory.crm_views import (
     ComplaintView,
     ConsentView,
     CustomerValue,
+    FollowUpView,
     NeedView,
     OfferEventView,
     OfferView,
@@ -83,6 +84,26 @@ class NeedsAndComplaints(abc.ABC):
         limit: int = 200,
     ) -> list[ComplaintView]:
         """One customer's complaints, or everybody's (customer_id None) for the console."""
+
+    @abc.abstractmethod
+    async def schedule_follow_up(
+        self, reference: str, *, due_at: datetime, actor: str, note: str | None = None
+    ) -> FollowUpView:
+        """Promise to get back to the customer about a complaint by `due_at`."""
+
+    @abc.abstractmethod
+    async def complete_follow_up(self, follow_up_id: int, *, actor: str) -> FollowUpView: ...
+
+    @abc.abstractmethod
+    async def follow_ups(
+        self,
+        customer_id: str | None = None,
+        *,
+        due_before: datetime | None = None,
+        include_done: bool = False,
+        limit: int = 200,
+    ) -> list[FollowUpView]:
+        """Follow-ups, soonest due first: one customer's, or the whole work queue."""
 
     @abc.abstractmethod
     async def record_satisfaction(

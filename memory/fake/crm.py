@@ -7,6 +7,7 @@ from memory import crm_input, errors, validation
 from memory.crm_views import (
     ComplaintTransition,
     ComplaintView,
+    FollowUpView,
     NeedView,
     SatisfactionReading,
     SatisfactionTrend,
@@ -98,6 +99,39 @@ class FakeCrm(FakeBase):
         found.sort(key=lambda c: (c.created_at, c.id), reverse=True)
         return found[:limit]
 
+    async def schedule_follow_up(self, reference, *, due_at, actor, note=None) -> FollowUpView:
+        values = crm_input.follow_up(due_at, actor, note)
+        complaint = self._complaint(reference)
+        follow_up = FollowUpView(
+            id=self._state.next_id(), complaint_reference=complaint.reference,
+            customer_id=complaint.customer_id, created_at=self._now(), **values,
+        )
+        self._state.follow_ups[follow_up.id] = follow_up
+        return follow_up
+
+    async def complete_follow_up(self, follow_up_id: int, *, actor: str) -> FollowUpView:
+        actor = validation.name("actor", actor)
+        follow_up = self._state.follow_ups.get(follow_up_id)
+        if follow_up is None:
+            raise errors.NotFound(f"unknown follow-up {follow_up_id!r}")
+        if follow_up.done_at is None:
+            follow_up = dataclasses.replace(follow_up, done_at=self._now(), done_by=actor)
+            self._state.follow_ups[follow_up_id] = follow_up
+        return follow_up
+
+    async def follow_ups(self, customer_id=None, *, due_before=None, include_done=False,
+                         limit=200) -> list[FollowUpView]:
+        limit = check_limit(limit)
+        if customer_id is not None:
+            customer_id = self._resolve(customer_id)
+        found = [
+            f for f in self._state.follow_ups.values()
+            if (customer_id is None or f.customer_id == customer_id)
+            and (due_before is None or f.due_at < due_before)
+            and (include_done or f.done_at is None)
+        ]
+        return sorted(found, key=lambda f: (f.due_at, f.id))[:limit]
+
     async def record_satisfaction(self, customer_id, level, *, source: Source,
                                   comment=None) -> SatisfactionReading:
         values = crm_input.satisfaction(level, source, comment)
@@ -124,6 +158,9 @@ class FakeCrm(FakeBase):
         for number, complaint in list(state.complaints.items()):
             if complaint.customer_id == from_id:
                 state.complaints[number] = dataclasses.replace(complaint, customer_id=to_id)
+        for key, follow_up in list(state.follow_ups.items()):
+            if follow_up.customer_id == from_id:
+                state.follow_ups[key] = dataclasses.replace(follow_up, customer_id=to_id)
         super()._move_customer_data(from_id, to_id)
 
     def _erase_customer_data(self, customer_id: str) -> dict[str, int]:
@@ -131,6 +168,8 @@ class FakeCrm(FakeBase):
         numbers = [n for n, c in state.complaints.items() if c.customer_id == customer_id]
         for number in numbers:
             del state.complaints[number]
+        for key in [k for k, f in state.follow_ups.items() if f.customer_id == customer_id]:
+            del state.follow_ups[key]
         return {
             "needs": len(state.needs.pop(customer_id, [])),
             "complaints": len(numbers),

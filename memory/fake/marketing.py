@@ -1,6 +1,7 @@
 """Consent, the offer catalogue, offer events, purchases and value in memory."""
 from __future__ import annotations
 
+import copy
 import dataclasses
 from datetime import datetime
 
@@ -64,16 +65,16 @@ class FakeMarketing(FakeBase):
         offer = OfferView(**crm_input.offer(offer_id, title, description, purpose, active,
                                             attributes))
         self._state.offers[offer.offer_id] = offer
-        return dataclasses.replace(offer, attributes=dict(offer.attributes))
+        return _copy(offer)
 
     async def offer(self, offer_id: str) -> OfferView:
         offer = self._state.offers.get(offer_id)
         if offer is None:
             raise errors.UnknownOffer(str(offer_id))
-        return offer
+        return _copy(offer)
 
     async def offers(self, *, include_inactive: bool = False) -> list[OfferView]:
-        return [o for _, o in sorted(self._state.offers.items())
+        return [_copy(o) for _, o in sorted(self._state.offers.items())
                 if include_inactive or o.active]
 
     async def record_offer_event(self, customer_id, offer_id, kind, *,
@@ -144,3 +145,8 @@ class FakeMarketing(FakeBase):
             "purchases": len(state.purchases.pop(customer_id, [])),
             **super()._erase_customer_data(customer_id),
         }
+
+
+def _copy(offer: OfferView) -> OfferView:
+    """Attributes are a mutable dict: callers must not change the catalogue through it."""
+    return dataclasses.replace(offer, attributes=copy.deepcopy(offer.attributes))

@@ -13,6 +13,7 @@ from typing import Any
 from memory.crm_views import (
     ComplaintView,
     ConsentView,
+    FollowUpView,
     NeedView,
     OfferEventView,
     OfferView,
@@ -56,6 +57,7 @@ class State:
     audit: list[dict[str, Any]] = field(default_factory=list)
     needs: dict[str, list[NeedView]] = field(default_factory=dict)
     complaints: dict[int, ComplaintView] = field(default_factory=dict)
+    follow_ups: dict[int, FollowUpView] = field(default_factory=dict)
     satisfaction: dict[str, list[SatisfactionReading]] = field(default_factory=dict)
     consents: dict[str, list[ConsentView]] = field(default_factory=dict)
     offers: dict[str, OfferView] = field(default_factory=dict)

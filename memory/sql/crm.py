@@ -6,6 +6,7 @@ from memory.crm_views import (
     COMPLAINT_STATUSES,
     ComplaintTransition,
     ComplaintView,
+    FollowUpView,
     NeedView,
     SatisfactionReading,
     SatisfactionTrend,
@@ -32,6 +33,13 @@ def need_view(row) -> NeedView:
 def reading_view(row) -> SatisfactionReading:
     return SatisfactionReading(
         row.id, row.customer_id, row.level, source_of(row), row.created_at, row.comment
+    )
+
+
+def follow_up_view(row) -> FollowUpView:
+    return FollowUpView(
+        row.id, complaint_reference(row.complaint_id), row.customer_id, row.due_at,
+        row.created_at, row.created_by, row.note, row.done_at, row.done_by,
     )
 
 
@@ -164,6 +172,47 @@ class SqlCrm(SqlBase):
         def read(uow: UnitOfWork) -> list[ComplaintView]:
             live_id = None if customer_id is None else uow.customers.resolve(customer_id)
             return complaint_views(uow, uow.complaints.search(live_id, status, owner, limit))
+
+        return await self._read(read)
+
+    async def schedule_follow_up(self, reference, *, due_at, actor, note=None) -> FollowUpView:
+        values = crm_input.follow_up(due_at, actor, note)
+        number = crm_input.reference_number(reference)
+        values["created_at"] = self._now()
+
+        def schedule(uow: UnitOfWork) -> FollowUpView:
+            complaint = uow.complaints.first(Complaint.id == number)
+            if complaint is None:
+                raise errors.UnknownComplaint(str(reference))
+            row = uow.complaints.add_follow_up(
+                {"complaint_id": number, "customer_id": complaint.customer_id, **values}
+            )
+            uow.commit()
+            return follow_up_view(row)
+
+        return await self._write(schedule)
+
+    async def complete_follow_up(self, follow_up_id: int, *, actor: str) -> FollowUpView:
+        actor = validation.name("actor", actor)
+
+        def complete(uow: UnitOfWork) -> FollowUpView:
+            if not isinstance(follow_up_id, int) or uow.complaints.follow_up(follow_up_id) is None:
+                raise errors.NotFound(f"unknown follow-up {follow_up_id!r}")
+            uow.complaints.complete_follow_up(follow_up_id, self._now(), actor)
+            row = uow.complaints.follow_up(follow_up_id)
+            uow.commit()
+            return follow_up_view(row)
+
+        return await self._write(complete)
+
+    async def follow_ups(self, customer_id=None, *, due_before=None, include_done=False,
+                         limit=200) -> list[FollowUpView]:
+        limit = check_limit(limit)
+
+        def read(uow: UnitOfWork) -> list[FollowUpView]:
+            live_id = None if customer_id is None else uow.customers.resolve(customer_id)
+            rows = uow.complaints.follow_ups(live_id, due_before, include_done, limit)
+            return [follow_up_view(row) for row in rows]
 
         return await self._read(read)
 

@@ -69,6 +69,24 @@ class ComplaintTransitionRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class ComplaintFollowUp(Base):
+    __tablename__ = "complaint_follow_ups"
+    __table_args__ = (
+        Index("ix_complaint_follow_ups_customer", "customer_id", "due_at"),
+        Index("ix_complaint_follow_ups_queue", "done_at", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"))
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_by: Mapped[str | None] = mapped_column(String(200))
+
+
 class SatisfactionRow(SourceColumns, Base):
     __tablename__ = "satisfaction_readings"
     __table_args__ = (Index("ix_satisfaction_readings_customer", "customer_id", "created_at"),)

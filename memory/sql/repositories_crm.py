@@ -11,7 +11,7 @@ from typing import Any, Sequence
 from sqlalchemy import Connection, Row, delete, insert, select, update
 
 from memory.sql.dialect import upsert_insert
-from memory.sql.models_crm import Complaint, ComplaintTransitionRow, Offer
+from memory.sql.models_crm import Complaint, ComplaintFollowUp, ComplaintTransitionRow, Offer
 
 
 class CustomerRows:
@@ -93,10 +93,54 @@ class ComplaintRepository(CustomerRows):
         statement = statement.order_by(*self._order).limit(limit)
         return self._c.execute(statement).all()
 
+    def add_follow_up(self, values: dict[str, Any]) -> Row[Any]:
+        statement = insert(ComplaintFollowUp).values(**values).returning(ComplaintFollowUp.id)
+        new_id = self._c.execute(statement).scalar_one()
+        return self.follow_up(new_id)
+
+    def follow_up(self, follow_up_id: int) -> Row[Any] | None:
+        statement = (
+            select(ComplaintFollowUp, Complaint.id.label("number"))
+            .join(Complaint, Complaint.id == ComplaintFollowUp.complaint_id)
+            .where(ComplaintFollowUp.id == follow_up_id)
+        )
+        return self._c.execute(statement).first()
+
+    def complete_follow_up(self, follow_up_id: int, at: datetime, by: str) -> None:
+        self._c.execute(
+            update(ComplaintFollowUp)
+            .where(ComplaintFollowUp.id == follow_up_id, ComplaintFollowUp.done_at.is_(None))
+            .values(done_at=at, done_by=by)
+        )
+
+    def follow_ups(
+        self, customer_id: str | None, due_before: datetime | None, include_done: bool, limit: int
+    ) -> Sequence[Row[Any]]:
+        statement = select(ComplaintFollowUp)
+        if customer_id is not None:
+            statement = statement.where(ComplaintFollowUp.customer_id == customer_id)
+        if due_before is not None:
+            statement = statement.where(ComplaintFollowUp.due_at < due_before)
+        if not include_done:
+            statement = statement.where(ComplaintFollowUp.done_at.is_(None))
+        statement = statement.order_by(ComplaintFollowUp.due_at, ComplaintFollowUp.id)
+        return self._c.execute(statement.limit(limit)).all()
+
+    def move(self, from_id: str, to_id: str) -> None:
+        self._c.execute(
+            update(ComplaintFollowUp)
+            .where(ComplaintFollowUp.customer_id == from_id)
+            .values(customer_id=to_id)
+        )
+        super().move(from_id, to_id)
+
     def delete_all(self, customer_id: str) -> int:
         ids = select(Complaint.id).where(Complaint.customer_id == customer_id)
         self._c.execute(
             delete(ComplaintTransitionRow).where(ComplaintTransitionRow.complaint_id.in_(ids))
+        )
+        self._c.execute(
+            delete(ComplaintFollowUp).where(ComplaintFollowUp.customer_id == customer_id)
         )
         # Another customer's repeat complaint may point at one of these; unlink it first.
         self._c.execute(

@@ -131,3 +131,33 @@ async def test_satisfaction_levels_and_trend(store: ProfileStore):
     assert (await store.satisfaction_trend(customer, last=2)).direction == "declining"
     with pytest.raises(errors.InvalidValue):
         await store.record_satisfaction(customer, "meh", source=CHAT)
+
+
+async def test_follow_ups_form_a_queue_and_can_be_completed(store: ProfileStore, clock):
+    from datetime import timedelta
+
+    customer = await store.identify("web", "follow")
+    complaint = await store.open_complaint(customer, category="service", description="rude",
+                                           source=CHAT)
+    later = await store.schedule_follow_up(complaint.reference, due_at=clock.now + timedelta(days=2),
+                                           actor="bot", note="call back")
+    sooner = await store.schedule_follow_up(complaint.reference,
+                                            due_at=clock.now + timedelta(hours=4), actor="agent:1")
+    assert later.complaint_reference == complaint.reference and later.customer_id == customer
+    assert [f.id for f in await store.follow_ups(customer)] == [sooner.id, later.id]
+    assert [f.id for f in await store.follow_ups(due_before=clock.now + timedelta(days=1))] == [
+        sooner.id
+    ]
+    done = await store.complete_follow_up(sooner.id, actor="agent:1")
+    assert done.done_at is not None and done.done_by == "agent:1"
+    assert [f.id for f in await store.follow_ups(customer)] == [later.id]
+    assert len(await store.follow_ups(customer, include_done=True)) == 2
+    with pytest.raises(errors.UnknownComplaint):
+        await store.schedule_follow_up("C-424242", due_at=clock.now, actor="bot")
+    with pytest.raises(errors.InvalidValue):
+        await store.schedule_follow_up(complaint.reference, due_at=clock.now.replace(tzinfo=None),
+                                       actor="bot")
+    exported = await store.export(customer)
+    assert len(exported["follow_ups"]) == 2
+    await store.erase(customer, actor="dpo", reason="asked")
+    assert await store.follow_ups() == []
