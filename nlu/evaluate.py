@@ -82,6 +82,10 @@ def evaluate(model: Path, data: Path, today: date, show_errors: bool) -> dict[st
     gold_intents = [m.get("intent") for m in examples]
     predicted_intents = [(p.get("intent") or {}).get("name") for p in parses]
     intents = intent_scores(gold_intents, predicted_intents)
+    # The classifier's own top intent, before the FallbackClassifier turned it into nlu_fallback.
+    raw_intents = [next((r["name"] for r in p.get("intent_ranking", [])
+                         if r["name"] != "nlu_fallback"), None) for p in parses]
+    raw = intent_scores(gold_intents, raw_intents)
     tp, fp, fn = Counter(), Counter(), Counter()
     for message, parse in zip(examples, parses):
         gold = message.get("entities") or []
@@ -112,6 +116,8 @@ def evaluate(model: Path, data: Path, today: date, show_errors: bool) -> dict[st
         "intent_accuracy": round(intents["accuracy"], 4),
         "intent_macro_f1": round(intents["macro_f1"], 4),
         "nlu_fallback": fallback,
+        "intent_accuracy_before_fallback": round(raw["accuracy"], 4),
+        "intent_macro_f1_before_fallback": round(raw["macro_f1"], 4),
         "entity_precision": round(precision, 4),
         "entity_recall": round(recall, 4),
         "entity_f1": round(_f1(precision, recall), 4),

@@ -1,0 +1,60 @@
+"""Intent cues from what the rule finders see: "this message is mostly an email".
+
+Word and character n-grams cannot tell that "0151 496 0000" and "07700 900123" are the
+same kind of answer, or that a lone capitalised word is probably a name. These fixed
+features, one column each, fill that gap for the intent classifier:
+
+- entity:<type> for every type the pattern finders spot (money, timeframe, email, phone,
+  order_ref, fact_key), and mostly_entity when those spans cover most of the message;
+- len:<bucket> for the number of words, and single_title_word for "Fatima".
+"""
+from __future__ import annotations
+
+from spacy.language import Language
+
+from nlu import timeframe
+from nlu.contacts import ContactFinder
+from nlu.fact_keys import FactKeyFinder
+from nlu.money import MoneyFinder
+from nlu.text import clip
+
+ENTITY_TYPES = ("money", "timeframe", "email", "phone", "order_ref", "fact_key")
+LENGTH_BUCKETS = ("1", "2", "3-4", "5-8", "9+")
+CUE_NAMES = (
+    *(f"entity:{name}" for name in ENTITY_TYPES),
+    "mostly_entity",
+    *(f"len:{bucket}" for bucket in LENGTH_BUCKETS),
+    "single_title_word",
+)
+
+
+def length_bucket(words: int) -> str:
+    if words <= 2:
+        return str(max(words, 1))
+    return "3-4" if words <= 4 else "5-8" if words <= 8 else "9+"
+
+
+class CueFinder:
+    """The cue names (from CUE_NAMES) that hold for a message."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+        self.money = MoneyFinder(nlp)
+        self.timeframes = timeframe.TimeframeFinder(nlp)
+        self.contacts = ContactFinder(nlp)
+        self.fact_keys = FactKeyFinder(nlp)
+
+    def cues(self, text: str) -> set[str]:
+        text = clip(text)
+        doc = self.nlp.make_doc(text)
+        found = (self.contacts.find(doc) + self.money.find(doc) + self.fact_keys.find(doc)
+                 + self.timeframes.find(doc, timeframe.today()))
+        cues = {f"entity:{item.entity}" for item in found}
+        covered = sum(item.end - item.start for item in found)
+        if found and covered >= 0.6 * len(text.strip()):
+            cues.add("mostly_entity")
+        words = [token for token in doc if not (token.is_punct or token.is_space)]
+        cues.add(f"len:{length_bucket(len(words))}")
+        if len(words) == 1 and words[0].is_alpha and words[0].is_title:
+            cues.add("single_title_word")
+        return cues
