@@ -21,7 +21,8 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 
 QUEUE_TOPIC = "queue"
-SUBSCRIBER_BACKLOG = 1000  # events a slow screen may fall behind before it must resync
+SUBSCRIBER_BACKLOG = 1000
+CLOSE_TIMEOUT = 3.0  # events a slow screen may fall behind before it must resync
 
 Event = dict[str, Any]
 
@@ -119,6 +120,7 @@ class RedisBroker(Broker):
         self._pubsub = client.pubsub(ignore_subscribe_messages=True)
         self._reader: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
+        self._closing = False
 
     @classmethod
     def from_url(cls, url: str, *, prefix: str = "rapport:live:") -> "RedisBroker":
@@ -150,7 +152,7 @@ class RedisBroker(Broker):
                 await self._pubsub.unsubscribe(self._prefix + topic)
 
     async def _read(self) -> None:
-        while True:
+        while not self._closing:
             try:
                 message = await self._pubsub.get_message(timeout=1.0)
             except RedisError as error:
@@ -167,8 +169,14 @@ class RedisBroker(Broker):
             self._fan_out(channel.removeprefix(self._prefix), event)
 
     async def close(self) -> None:
+        # Bounded waits: with Redis gone, redis-py can sit in its reconnect loop for a while,
+        # and a gateway must still shut down promptly.
+        self._closing = True
         if self._reader is not None:
             self._reader.cancel()
-            await asyncio.gather(self._reader, return_exceptions=True)
-        await self._pubsub.aclose()
-        await self._client.aclose()
+            await asyncio.wait({self._reader}, timeout=CLOSE_TIMEOUT)
+        for closing in (self._pubsub.aclose(), self._client.aclose()):
+            try:
+                await asyncio.wait_for(closing, CLOSE_TIMEOUT)
+            except (RedisError, OSError, asyncio.TimeoutError) as error:
+                logger.warning("closing the live events connection: %s", type(error).__name__)
