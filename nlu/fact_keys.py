@@ -38,6 +38,8 @@ CHANGE_WORDS = {
     "old", "outdated", "different", "misspelt", "misspelled", "typo", "moved", "anymore",
     "longer", "switch", "switched", "modify",
 }
+# How many tokens may stand between a change word and the fact it changes.
+WINDOW = 5
 CHANGE_PHRASES = [["out", "of", "date"], ["any", "more"], ["is", "now"], ["'s", "now"]]
 
 
@@ -63,7 +65,9 @@ class FactKeyFinder:
 
     def find(self, doc: Doc) -> list[Found]:
         lowered = {token.lower_ for token in doc}
-        is_change = bool(lowered & CHANGE_WORDS) or bool(self.change_phrases(doc))
+        change_positions = [token.i for token in doc if token.lower_ in CHANGE_WORDS]
+        change_positions += [start for _, start, _ in self.change_phrases(doc)]
+        is_change = bool(change_positions)
         found = []
         for match_id, start, end in self.moves(doc):
             label = doc.vocab.strings[match_id]
@@ -73,6 +77,10 @@ class FactKeyFinder:
             found.append(Found("fact_key", span.start_char, span.end_char, "city"))
         if is_change:
             for match_id, start, end in self.words(doc):
+                # The change word must be near the fact: "update my email ..., budget £30"
+                # changes the email, not the budget.
+                if not any(start - WINDOW <= i < end + WINDOW for i in change_positions):
+                    continue
                 key = doc.vocab.strings[match_id]
                 if key == "number":
                     previous = doc[start - 1].lower_ if start > 0 else ""

@@ -92,11 +92,12 @@ class MoneyFinder:
 
     def _core(self, doc: Doc, label: str, start: int, end: int) -> _Amount | None:
         number_index = start + 1 if label == "SYMBOL_FIRST" else start
-        # Take in the tens of "thirty five" when the match began on "five".
-        if number_index > 0:
-            earlier = number_at(doc, number_index - 1)
+        # Take in the tens of "thirty five" / "thirty-five" when the match began on "five".
+        for earlier_index in (number_index - 1, number_index - 2):
+            earlier = number_at(doc, earlier_index) if earlier_index >= 0 else None
             if earlier and earlier[1] > number_index:
-                number_index -= 1
+                number_index = earlier_index
+                break
         parsed = number_at(doc, number_index)
         if parsed is None:
             return None

@@ -35,11 +35,18 @@ def build_nlp() -> Language:
     return nlp
 
 
+_LONE_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
 def clip(text: Any) -> str:
-    """The part of a message the extractors look at: text only, capped at MAX_CHARS."""
+    """The part of a message the extractors look at: text only, capped at MAX_CHARS.
+
+    Lone surrogates (which spaCy cannot encode) become U+FFFD, one character for one,
+    so offsets into the clipped text are offsets into the original message.
+    """
     if not isinstance(text, str):
         return ""
-    return text[:MAX_CHARS]
+    return _LONE_SURROGATES.sub("\ufffd", text[:MAX_CHARS])
 
 
 @dataclass(frozen=True)
