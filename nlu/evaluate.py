@@ -3,7 +3,7 @@
     PYTHONPATH=. .venv-engine/bin/python -m nlu.evaluate --model MODEL.tar.gz \
         --data tests/nlu/heldout/heldout.yml [--errors]
 
-Prints a report to stderr and one line of JSON to stdout. The timeframe extractor is
+Prints one line of JSON to stdout, after the list of mistakes when --errors is given. The timeframe extractor is
 pinned to the held-out set's clock (--today), because its gold values are dates.
 
 An extracted entity counts as correct when a gold entity of the same type overlaps it and
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 import time
 from collections import Counter
@@ -64,6 +65,10 @@ def intent_scores(gold: list[str], predicted: list[str]) -> dict[str, Any]:
 
 async def _parse_all(model: Path, texts: list[str], today: date) -> tuple[list[dict], float]:
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    # Rasa's structured logger otherwise prints every parse (customer text included) to stdout.
+    configure_structlog(logging.WARNING)
 
     agent = Agent.load(str(model))
     with mock.patch("nlu.timeframe.today", return_value=today):
@@ -94,12 +99,12 @@ def evaluate(model: Path, data: Path, today: date, show_errors: bool) -> dict[st
         tp, fp, fn = tp + one_tp, fp + one_fp, fn + one_fn
         if show_errors and (one_fp or one_fn):
             print(f"ENTITY  {message.get('text')!r}\n  gold {[(g['entity'], g['value']) for g in gold]}"
-                  f"\n  got  {[(e['entity'], e['value']) for e in predicted]}", file=sys.stderr)
+                  f"\n  got  {[(e['entity'], e['value']) for e in predicted]}")
     if show_errors:
         for text, gold, parse in zip(texts, gold_intents, parses):
             if parse["intent"]["name"] != gold:
                 print(f"INTENT  {text!r}: expected {gold}, got {parse['intent']['name']} "
-                      f"({parse['intent']['confidence']:.2f})", file=sys.stderr)
+                      f"({parse['intent']['confidence']:.2f})")
     per_entity = {}
     for label in sorted(set(tp) | set(fp) | set(fn)):
         precision = tp[label] / max(1, tp[label] + fp[label])
