@@ -142,10 +142,14 @@ class EngineClient:
         )
 
     async def execute(self, conversation_id: str, action: str) -> list[Reply]:
-        """Run one action (e.g. a response such as utter_ask_satisfaction) and return its replies."""
+        """Run one action (e.g. a response such as utter_ask_satisfaction) and return its replies.
+
+        The engine then listens, as after any bot turn: without that action_listen the
+        customer's answer would not match the rules that follow the question."""
         raw = await self._request(
             "POST", f"/conversations/{conversation_id}/execute", json={"name": action}
         )
+        await self.append_events(conversation_id, [{"event": "action", "name": "action_listen"}])
         messages = raw.get("messages") if isinstance(raw, dict) else None
         return [Reply.from_json(item) for item in messages or () if isinstance(item, dict)]
 

@@ -161,7 +161,7 @@ async def test_handing_back_resumes_the_bot_which_asks_about_satisfaction(staff,
     question = await customer.pushed("bot")
     assert question["text"] == "How was your experience today?"
     assert question["buttons"] == [{"title": "Good", "payload": "/feedback_satisfied"}]
-    assert engine_api.event_names(customer.conversation_id) == ["pause", "resume"]
+    assert engine_api.event_names(customer.conversation_id) == ["pause", "resume", "action"]
     assert engine_api.executed == [(customer.conversation_id, "utter_ask_satisfaction")]
 
     turn = await customer.say("/feedback_satisfied")  # the bot has the conversation again

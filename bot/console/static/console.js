@@ -274,7 +274,7 @@
         el("div", { class: "muted" }, "“", c.wording, "”"))))));
       aside.append(section("Interactions", el("ul", {}, p.interactions.map((i) => el("li", {},
         i.channel, " · ", new Date(i.started_at).toLocaleString(), i.summary ? el("div", { class: "muted" }, i.summary) : null)))),
-        el("p", { class: "muted" }, "Known on: ", p.identities.join(", "))));
+        el("p", { class: "muted" }, "Known on: ", p.identities.join(", ")));
     }
 
     async function load() {
