@@ -25,6 +25,14 @@ find_python() {  # find_python MIN_MINOR MAX_MINOR: first interpreter 3.x with M
     return 1
 }
 
+# pip, without this machine's notes about local package mirrors that are absent.
+pip_quiet() {
+    local status=0 output
+    output=$("$@" 2>&1) || status=$?
+    grep -v "^WARNING: Location 'file:" <<<"$output" || true
+    return $status
+}
+
 # make_venv DIR PYTHON LOCKFILE: (re)install only when the lock file or interpreter changed.
 make_venv() {
     local dir=$1 python=$2 lock=$3 stamp want
@@ -35,8 +43,8 @@ make_venv() {
     fi
     say "installing $lock into $dir (first run takes a few minutes)"
     [ -x "$dir/bin/python" ] || "$python" -m venv "$dir"
-    "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "pip==24.0"
-    "$dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$lock"
+    pip_quiet "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "pip==24.0"
+    pip_quiet "$dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$lock"
     echo "$want" > "$stamp"
 }
 
