@@ -7,6 +7,7 @@ from aiohttp import web
 from memory import ProfileStore
 
 from bot.conversations import Conversations
+from bot.delivery import Delivery
 from bot.engine import EngineClient
 from bot.settings import Settings
 
@@ -14,3 +15,4 @@ SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", ProfileStore)
 ENGINE = web.AppKey("engine", EngineClient)
 CONVERSATIONS = web.AppKey("conversations", Conversations)
+DELIVERY = web.AppKey("delivery", Delivery)
