@@ -32,7 +32,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from nlu.catalogue import Catalogue, file_digest, load_catalogue
-from nlu.text import Found, build_nlp, clip, without_overlaps
+from nlu.text import MAX_MATCHES, Found, build_nlp, clip, without_overlaps
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class CatalogueMatcher:
 
     def find(self, doc: Doc) -> list[Found]:
         found = []
-        for match_id, start, end in self.matcher(doc):
+        for match_id, start, end in self.matcher(doc)[:MAX_MATCHES]:
             if end < len(doc) and doc[end].lower_ in self.ignore_next:
                 continue
             entity, value, info = self.labels[match_id]

@@ -17,9 +17,12 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from nlu.text import Found, without_overlaps
+from nlu.text import MAX_MATCHES, Found, without_overlaps
 
-_PHONE_PIECE = r"^(\+\d{1,4}|\d{1,6}|[()\-.])$"
+# A phone number starts with "+", "0" or "(" and continues with digit groups and separators.
+_PHONE_START = re.compile(r"^(\+\d{1,15}|0\d{0,10}|\()$")
+_PHONE_PART = re.compile(r"^(\+\d{1,15}|\d{1,11}|[()\-.])$")
+MAX_PHONE_TOKENS = 12
 _REFERENCE = re.compile(r"^[A-Za-z]{0,4}-?\d{3,12}(-\d{1,6})?$")
 _LETTERED_REFERENCE = re.compile(r"^[A-Za-z]{1,4}-?\d{4,12}(-\d{1,6})?$")
 REF_CUES = ["order", "orders", "ref", "reference", "ticket", "case", "complaint", "invoice",
@@ -34,9 +37,6 @@ class ContactFinder:
         self.country_code = default_country_code
         self.matcher = Matcher(nlp.vocab)
         self.matcher.add("EMAIL", [[{"LIKE_EMAIL": True}]])
-        self.matcher.add("PHONE", [[{"TEXT": {"REGEX": r"^(\+\d{1,4}|\d{2,6}|\()$"}},
-                                    {"TEXT": {"REGEX": _PHONE_PIECE}, "OP": "+"}],
-                                   [{"TEXT": {"REGEX": r"^(\+\d{7,15}|0\d{9,10}|00\d{8,15})$"}}]])
         reference = {"TEXT": {"REGEX": _REFERENCE.pattern}}
         filler = {"LOWER": {"IN": REF_FILLERS}, "OP": "*"}
         self.matcher.add("REF_CUED", [[{"LOWER": {"IN": REF_CUES}}, filler, reference]])
@@ -45,15 +45,11 @@ class ContactFinder:
 
     def find(self, doc: Doc) -> list[Found]:
         found = []
-        for match_id, start, end in self.matcher(doc):
+        for match_id, start, end in self.matcher(doc)[:MAX_MATCHES]:
             label = doc.vocab.strings[match_id]
             span = doc[start:end]
             if label == "EMAIL":
                 found.append(Found("email", span.start_char, span.end_char, span.text))
-            elif label == "PHONE":
-                phone = self._phone(doc, start, end)
-                if phone:
-                    found.append(phone)
             else:
                 token = doc[end - 1]
                 if label == "REF_LETTERED" and not any(char.isalpha() for char in token.text):
@@ -61,7 +57,37 @@ class ContactFinder:
                 first = doc[end - 2] if label == "REF_HASH" else token
                 found.append(Found("order_ref", first.idx, token.idx + len(token.text),
                                    token.text.upper()))
-        return without_overlaps(found)
+        return without_overlaps(found + self._phones(doc))
+
+    def _phones(self, doc: Doc) -> list[Found]:
+        """Phone numbers: the longest valid stretch of phone-like tokens from each start.
+
+        A linear scan rather than a Matcher "+" pattern, whose matches grow with the
+        square of a run of digits.
+        """
+        found: list[Found] = []
+        index = 0
+        while index < len(doc) and len(found) < MAX_MATCHES:
+            if not _PHONE_START.match(doc[index].text):
+                index += 1
+                continue
+            end = index
+            while end < len(doc) and end - index < MAX_PHONE_TOKENS and _PHONE_PART.match(
+                    doc[end].text):
+                end += 1
+            digits = [sum(char.isdigit() for char in doc[i].text) for i in range(index, end)]
+            # Only stretches with a plausible count of digits are worth parsing.
+            stops = [stop for stop in range(end, index, -1)
+                     if 7 <= sum(digits[:stop - index]) <= 17]
+            phone = next((p for p in (self._phone(doc, index, stop) for stop in stops) if p),
+                         None)
+            if phone is None:
+                index += 1
+                continue
+            found.append(phone)
+            index = doc.char_span(phone.start, phone.end, alignment_mode="expand").end
+
+        return found
 
     def _phone(self, doc: Doc, start: int, end: int) -> Found | None:
         # Trim separators the pattern took at either end ("(0151) 496 0000 -").

@@ -19,7 +19,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from nlu.numbers import format_amount, number_at
-from nlu.text import Found, without_overlaps
+from nlu.text import MAX_MATCHES, Found, without_overlaps
 
 SYMBOLS = {"£": "GBP", "€": "EUR", "$": "USD"}
 CURRENCY_WORDS = {
@@ -82,7 +82,7 @@ class MoneyFinder:
 
     def find(self, doc: Doc) -> list[Found]:
         cores: dict[int, _Amount] = {}
-        for match_id, start, end in self.matcher(doc):
+        for match_id, start, end in self.matcher(doc)[:MAX_MATCHES]:
             amount = self._core(doc, doc.vocab.strings[match_id], start, end)
             if amount and (amount.start not in cores or cores[amount.start].end < amount.end):
                 cores[amount.start] = amount

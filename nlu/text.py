@@ -17,6 +17,9 @@ from spacy.util import compile_infix_regex, compile_suffix_regex
 # Messages longer than this are only searched up to it: chat messages are short, and the
 # cap keeps a pasted wall of text from costing more than a normal message several times over.
 MAX_CHARS = 2_000
+# And each finder looks at no more than this many candidate matches in one message, so a
+# hostile message full of "£1 £1 £1 ..." costs milliseconds, not seconds.
+MAX_MATCHES = 200
 
 # Split digits from glued units and period abbreviations ("40pm" -> "40" "pm", "£40pcm").
 _EXTRA_SUFFIXES = [r"(?<=[0-9])(?:pcm|pm|pw|pa|p/m|gbp|eur|usd|quid|mbps|mb|gb|meg|gig|gigs)"]
@@ -77,14 +80,19 @@ class Found:
 
 def without_overlaps(found: Iterable[Found], taken: Iterable[tuple[int, int]] = ()) -> list[Found]:
     """Keep the longest of overlapping finds (the earlier one on a tie), skipping taken spans."""
+    candidates = list(found)
+    taken = list(taken)
+    size = max([item.end for item in candidates] + [end for _, end in taken] + [0])
+    occupied = bytearray(size)
+    for start, end in taken:
+        occupied[max(0, start):end] = b"\x01" * (end - max(0, start))
     kept: list[Found] = []
-    occupied = list(taken)
-    ranked = sorted(enumerate(found), key=lambda item: (-(item[1].end - item[1].start), item[0]))
+    ranked = sorted(enumerate(candidates), key=lambda item: (item[1].start - item[1].end, item[0]))
     for _, candidate in ranked:
-        if any(candidate.overlaps(start, end) for start, end in occupied):
+        if any(occupied[candidate.start:candidate.end]):
             continue
         kept.append(candidate)
-        occupied.append((candidate.start, candidate.end))
+        occupied[candidate.start:candidate.end] = b"\x01" * (candidate.end - candidate.start)
     return sorted(kept, key=lambda item: item.start)
 
 

@@ -27,7 +27,7 @@ from spacy.tokens import Doc, Span
 
 from nlu import dates
 from nlu.numbers import COUNT_WORDS, number_at
-from nlu.text import Found, without_overlaps
+from nlu.text import MAX_MATCHES, Found, without_overlaps
 
 
 def today() -> date:
@@ -122,7 +122,7 @@ class TimeframeFinder:
 
     def find(self, doc: Doc, day: date) -> list[Found]:
         found = []
-        for match_id, start, end in self.matcher(doc):
+        for match_id, start, end in self.matcher(doc)[:MAX_MATCHES]:
             span = doc[start:end]
             if self._is_past(doc, start, end):
                 continue
