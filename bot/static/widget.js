@@ -323,7 +323,6 @@
       if (ws !== socket) return;
       ws = null;
       connected = false;
-      sendButton.classList.remove("online");
       if (event.code === 4401) {  // the session is no longer valid: get a new one
         state.token = null;
         save();
@@ -356,6 +355,7 @@
     setStatus("");
     log.textContent = "";
     rendered = {};
+    typing.hidden = true;  // a turn cut off by the disconnect will not say it ended
     showQuickReplies([]);
     var history = frame.history || [];
     var stored = {};
