@@ -9,8 +9,8 @@ Screenshots of the console go to tests/artifacts/.
 
 from __future__ import annotations
 
+import asyncio
 import json
-import os
 import re
 import subprocess
 import sys
@@ -170,6 +170,14 @@ async def test_a_web_customer_is_handed_to_an_agent_and_back_to_the_bot(handoff_
 
 # --- the Telegram customer ----------------------------------------------------------------
 
+async def eventually(check, timeout: float = 10.0) -> None:
+    """Wait until check() is true (what reaches the Bot API server arrives asynchronously)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():
+        assert asyncio.get_running_loop().time() < deadline, "timed out waiting"
+        await asyncio.sleep(0.1)
+
+
 class TelegramCustomer:
     def __init__(self, stack: Stack, bot_api: FakeBotApi) -> None:
         self.stack, self.bot_api = stack, bot_api
@@ -210,18 +218,18 @@ async def test_a_telegram_customer_gets_the_agents_replies_in_telegram(handoff_s
     assert any("in the queue" in text for text in answers), answers
     await claim(agent, "can I speak to someone")
     await expect(agent.locator("#handoff-summary")).to_contain_text("telegram")
-    await expect.poll(lambda: any("from our team has joined" in t for t in customer.texts())).to_be_truthy()
+    await eventually(lambda: any("from our team has joined" in t for t in customer.texts()))
 
     await reply(agent, "Hello from the support team!")
-    await expect.poll(lambda: customer.texts()[-1]).to_equal("Hello from the support team!")
+    await eventually(lambda: customer.texts()[-1] == "Hello from the support team!")
 
     assert await customer.say("thanks, the router works now") == []  # the bot says nothing
     await expect(agent.locator("#transcript")).to_contain_text("thanks, the router works now")
     await agent.screenshot(path=artifact("console-conversation-telegram.png"), full_page=True)
 
     await agent.get_by_role("button", name="Hand back to the bot").click()
-    await expect.poll(lambda: any("experience" in t for t in customer.texts()[-2:])).to_be_truthy()
+    await eventually(lambda: any("experience" in t for t in customer.texts()[-2:]))
     before = len(customer.texts())
     await customer.press_last_button()
-    await expect.poll(lambda: len(customer.texts()) > before, timeout=30_000).to_be_truthy()
+    await eventually(lambda: len(customer.texts()) > before, timeout=30)
     assert any("Thank you" in t for t in customer.texts()[before:])
