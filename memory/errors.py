@@ -104,6 +104,29 @@ class ConsentRequired(Conflict):
         self.purpose = purpose
 
 
+class IntegrationConflict(Conflict):
+    def __init__(self, integration: str) -> None:
+        super().__init__(f"integration {integration!r} already has an active API key; revoke it first")
+        self.integration = integration
+
+
+class RequestMismatch(Conflict):
+    """An idempotency key came back with a different request than the one it first carried."""
+
+    def __init__(self) -> None:
+        super().__init__("this idempotency key was already used for a different request")
+
+
+class LinkTokenRefused(ProfileStoreError):
+    """A cross-channel link token cannot be redeemed: `reason` is unknown, used or expired."""
+
+    REASONS = ("unknown", "used", "expired")
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the link token is {reason}")
+        self.reason = reason
+
+
 class StoreUnavailable(ProfileStoreError):
     """The database could not be reached or stayed busy past the timeout."""
 

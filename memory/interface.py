@@ -10,6 +10,7 @@ import abc
 from datetime import datetime
 from typing import Any
 
+from memory.interface_channels import ChannelStore
 from memory.interface_crm import ConsentAndOffers, NeedsAndComplaints
 from memory.views import FactView, IdentityView, InteractionView, MessageView, Profile, Source
 
@@ -93,7 +94,8 @@ class ConversationStore(abc.ABC):
         message_id: str | None = None,
         payload: dict[str, Any] | None = None,
     ) -> MessageView:
-        """Append to the transcript. A repeated (conversation, message_id) is stored once."""
+        """Append to the transcript. A repeated (conversation, message_id) is stored once:
+        the repeat gets the first message back, with `duplicate=True`."""
 
     @abc.abstractmethod
     async def transcript(self, conversation_id: str, *, limit: int = 200) -> list[MessageView]:
@@ -117,7 +119,13 @@ class PrivacyStore(abc.ABC):
 
 
 class ProfileStore(
-    CustomerStore, ConversationStore, NeedsAndComplaints, ConsentAndOffers, PrivacyStore, abc.ABC
+    CustomerStore,
+    ConversationStore,
+    NeedsAndComplaints,
+    ConsentAndOffers,
+    ChannelStore,
+    PrivacyStore,
+    abc.ABC,
 ):
     """The whole store. Close it when done."""
 

@@ -50,6 +50,13 @@ def name(field: str, value: object) -> str:
     return text(field, value, MAX_SHORT_TEXT)
 
 
+def digest(field: str, value: object) -> str:
+    """A SHA-256 hex digest, as the gateway stores keys and request fingerprints."""
+    if not isinstance(value, str) or len(value) != 64 or value.strip("0123456789abcdef"):
+        raise errors.InvalidValue(f"{field} must be a SHA-256 hex digest")
+    return value
+
+
 def choice(field: str, value: object, allowed: tuple[str, ...]) -> str:
     raw = getattr(value, "value", value)
     if raw not in allowed:

@@ -82,6 +82,9 @@ class MessageView:
     message_id: str | None
     payload: dict[str, Any] | None
     created_at: datetime
+    # True when record_message found this (conversation, message_id) already stored: a
+    # retried delivery, which callers must not act on twice.
+    duplicate: bool = False
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Callable
 
 from memory.config import FactCatalog, load_fact_catalog
 from memory.crm_views import ValuePolicy
+from memory.fake.channels import FakeChannels
 from memory.fake.conversations import FakeConversations
 from memory.fake.crm import FakeCrm
 from memory.fake.customers import FakeCustomers
@@ -25,7 +26,13 @@ def _utc_now() -> datetime:
 
 
 class InMemoryProfileStore(
-    FakeCustomers, FakeConversations, FakeCrm, FakeMarketing, FakePrivacy, ProfileStore
+    FakeCustomers,
+    FakeConversations,
+    FakeCrm,
+    FakeMarketing,
+    FakeChannels,
+    FakePrivacy,
+    ProfileStore,
 ):
     def __init__(
         self,

@@ -88,7 +88,7 @@ class FakeConversations(FakeBase):
         if message_id is not None:
             for message in messages:
                 if message.message_id == message_id:
-                    return self._copy(message)
+                    return dataclasses.replace(self._copy(message), duplicate=True)
         message = MessageView(
             self._state.next_id(), conversation_id, sender, text, message_id, payload, self._now()
         )

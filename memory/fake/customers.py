@@ -76,6 +76,10 @@ class FakeCustomers(FakeBase):
         absorb = self._resolve(absorb_id)
         if keep == absorb:
             return
+        self._absorb(keep, absorb, actor=actor)
+
+    def _absorb(self, keep: str, absorb: str, *, actor: str) -> None:
+        """Merge two live customers (also used when a link token joins two channels)."""
         state = self._state
         moved = state.observations.pop(absorb, [])
         for row in moved:

@@ -63,6 +63,10 @@ class State:
     offers: dict[str, OfferView] = field(default_factory=dict)
     offer_events: dict[str, list[OfferEventView]] = field(default_factory=dict)
     purchases: dict[str, list[PurchaseView]] = field(default_factory=dict)
+    # Channels (memory.fake.channels): API keys by hash, requests by (scope, key), tokens by id.
+    api_keys: dict[str, Any] = field(default_factory=dict)
+    requests: dict[tuple[str, str], Any] = field(default_factory=dict)
+    link_tokens: dict[str, Any] = field(default_factory=dict)
     complaint_numbers: itertools.count = field(default_factory=lambda: itertools.count(1))
     sequence: itertools.count = field(default_factory=lambda: itertools.count(1))
 

@@ -1,6 +1,7 @@
 """Interactions and transcripts on SQL."""
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from memory import errors, validation
@@ -97,7 +98,8 @@ class SqlConversations(SqlBase):
             )
             if new_id is None:
                 # Already stored: a retried delivery. Return what was kept the first time.
-                return message_view(uow.conversations.message(conversation_id, message_id))
+                first = message_view(uow.conversations.message(conversation_id, message_id))
+                return dataclasses.replace(first, duplicate=True)
             uow.commit()
             return MessageView(new_id, conversation_id, sender, text, message_id, payload, now)
 

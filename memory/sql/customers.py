@@ -16,6 +16,21 @@ log = logging.getLogger(__name__)
 _IDENTIFY_ATTEMPTS = 5
 
 
+def absorb_customer(uow: UnitOfWork, keep: str, absorb: str, *, actor: str, at: datetime) -> None:
+    """Move everything of one live customer into another, inside the caller's unit of work."""
+    # Lock both rows in a fixed order so two opposite merges cannot deadlock.
+    for customer_id in sorted((keep, absorb)):
+        uow.customers.lock_for_update(customer_id)
+    for repository in uow.customer_data.values():
+        repository.move(absorb, keep)
+    uow.customers.move_identities(absorb, keep)
+    uow.customers.mark_merged(absorb, keep)
+    uow.audit.add(
+        at=at, actor=actor, action="merge", customer_id=keep,
+        other_customer_id=absorb, detail=None,
+    )
+
+
 class SqlCustomers(SqlBase):
     async def identify(self, channel: str, external_id: str) -> str:
         channel = validation.name("channel", channel)
@@ -101,17 +116,7 @@ class SqlCustomers(SqlBase):
             absorb = uow.customers.resolve(absorb_id)
             if keep == absorb:
                 return keep, absorb
-            # Lock both rows in a fixed order so two opposite merges cannot deadlock.
-            for customer_id in sorted((keep, absorb)):
-                uow.customers.lock_for_update(customer_id)
-            for repository in uow.customer_data.values():
-                repository.move(absorb, keep)
-            uow.customers.move_identities(absorb, keep)
-            uow.customers.mark_merged(absorb, keep)
-            uow.audit.add(
-                at=self._now(), actor=actor, action="merge", customer_id=keep,
-                other_customer_id=absorb, detail=None,
-            )
+            absorb_customer(uow, keep, absorb, actor=actor, at=self._now())
             uow.commit()
             return keep, absorb
 

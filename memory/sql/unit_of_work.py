@@ -24,6 +24,11 @@ from memory.sql.models_crm import (
     SatisfactionRow,
 )
 from memory.sql.repositories import CustomerRepository, FactRepository
+from memory.sql.repositories_channels import (
+    ApiKeyRepository,
+    LinkTokenRepository,
+    RequestRepository,
+)
 from memory.sql.repositories_conversations import AuditRepository, ConversationRepository
 from memory.sql.repositories_crm import ComplaintRepository, CustomerRows, OfferRepository
 
@@ -89,6 +94,18 @@ class UnitOfWork:
     def purchases(self) -> CustomerRows:
         return CustomerRows(self.connection, Purchase, Purchase.purchased_at)
 
+    @cached_property
+    def api_keys(self) -> ApiKeyRepository:
+        return ApiKeyRepository(self.connection)
+
+    @cached_property
+    def requests(self) -> RequestRepository:
+        return RequestRepository(self.connection)
+
+    @cached_property
+    def link_tokens(self) -> LinkTokenRepository:
+        return LinkTokenRepository(self.connection)
+
     @property
     def customer_data(self) -> dict:
         """Everything that belongs to one customer: moved on merge, deleted on erasure.
@@ -104,6 +121,8 @@ class UnitOfWork:
             "consents": self.consents,
             "offer_events": self.offer_events,
             "purchases": self.purchases,
+            "idempotent_requests": self.requests,
+            "link_tokens": self.link_tokens,
         }
 
     def commit(self) -> None:

@@ -1,6 +1,8 @@
 """Contract: interactions and transcripts."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from memory import ProfileStore, errors
@@ -39,7 +41,9 @@ async def test_transcript_keeps_messages_in_order_and_dedupes_by_message_id(stor
     )
     retry = await store.record_message("tg-42", sender="customer", text="hello (retry)",
                                        message_id="u1")
-    assert retry == first
+    assert not first.duplicate
+    assert retry.duplicate  # the caller can tell a retried delivery and not act on it twice
+    assert dataclasses.replace(retry, duplicate=False) == first
     await store.record_message("tg-42", sender="bot", text="Hi! How can I help?")
     await store.record_message("tg-42", sender="agent", text="Agent here")
     transcript = await store.transcript("tg-42")
