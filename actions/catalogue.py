@@ -88,5 +88,10 @@ class Catalogue:
     def playbooks(self) -> dict[str, Any]:
         return self._load("playbooks.yml")
 
+    def product_name(self, product_id: str) -> str:
+        """The display name of a product in data/catalogue/products.yml, else its id."""
+        products = self._load("../catalogue/products.yml").get("products", [])
+        return next((p["name"] for p in products if p.get("id") == product_id), product_id)
+
 
 catalogue = Catalogue()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from rasa_sdk import Tracker
 
 from memory import ProfileStore, Source
+
+from actions.catalogue import catalogue
 
 CHANNEL_NAMES = {"web": "web chat", "telegram": "Telegram", "api": "our app", "agent": "a colleague"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -49,7 +51,7 @@ async def returning_context(store: ProfileStore, customer_id: str) -> str | None
     needs = await store.needs(customer_id)
     if needs:
         need = needs[0]
-        subject = need.product or need.category
+        subject = catalogue.product_name(need.product) if need.product else need.category
         return f"Is this about the {subject} you asked about {when(need.created_at)}?"
     return None
 
@@ -57,7 +59,7 @@ async def returning_context(store: ProfileStore, customer_id: str) -> str | None
 async def history_lines(store: ProfileStore, customer_id: str) -> list[str]:
     lines = []
     for need in (await store.needs(customer_id))[:3]:
-        lines.append(f"- you were looking for {need.product or need.category} ({when(need.created_at)})")
+        lines.append(f"- you were looking for {need.product or need.category} ({when(need.created_at)}, in your words: \"{need.words}\")")
     for complaint in (await store.complaints(customer_id))[:3]:
         lines.append(f"- complaint {complaint.reference} about {complaint.category}: {complaint.status.replace('_', ' ')}")
     for consent in await store.consents(customer_id):
@@ -91,3 +93,39 @@ def mask(key: str, value: str) -> str:
         digits = value.replace(" ", "")
         return f"{digits[:4]}…{digits[-2:]}"
     return value
+
+
+def say_date(iso: str) -> str:
+    day = date.fromisoformat(iso)
+    return f"{day.day} {day:%B %Y}"
+
+
+def say_timeframe(value: str | None) -> str:
+    """'before:2027-09-01' → 'before 1 September 2027', as the NLU's values are documented."""
+    if not value:
+        return "whenever suits"
+    if value in ("asap", "flexible"):
+        return {"asap": "as soon as possible", "flexible": "whenever suits"}[value]
+    relation, _, iso = value.partition(":")
+    try:
+        if relation in ("before", "by", "after") and iso:
+            return f"{relation} {say_date(iso)}"
+        if "/" in value:
+            start, end = value.split("/", 1)
+            return f"between {say_date(start)} and {say_date(end)}"
+        return f"on {say_date(value)}"
+    except ValueError:
+        return value  # the customer's own words, kept as they said them
+
+
+def say_budget(value: str | None) -> str:
+    """'40 GBP/month' → '£40 a month'; anything else is shown as given."""
+    if not value:
+        return "open"
+    symbols = {"GBP": "£", "EUR": "€", "USD": "$"}
+    match = re.fullmatch(r"([\d.]+(?:-[\d.]+)?) ([A-Z]{3})(?:/(\w+))?", value)
+    if not match:
+        return value
+    amount, currency, period = match.groups()
+    money = f"{symbols[currency]}{amount}" if currency in symbols else f"{amount} {currency}"
+    return f"{money} a {period}" if period else money

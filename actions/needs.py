@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import context
+from actions.catalogue import catalogue
 from actions.offers import make_offer
 from actions.store import customer_of, source_of
 
@@ -104,9 +105,10 @@ class ActionRecordNeed(Action):
         )
         if budget and budget != "no fixed budget":
             await store.remember(customer_id, "budget", budget, source=source_of(tracker))
-        subject = product or category
+        subject = catalogue.product_name(product) if product else category
         dispatcher.utter_message(
-            text=f"Got it: {subject}, budget {budget or 'open'}, needed {timeframe or 'whenever suits'}. I've noted that."
+            text=f"Got it: {subject}, budget {context.say_budget(budget)}, needed "
+            f"{context.say_timeframe(timeframe)}. I've noted that."
         )
         logger.info("need %s recorded for a customer", getattr(need, "id", "?"))
         return [SlotSet(slot, None) for slot in NEED_SLOTS] + await make_offer(dispatcher, tracker)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -66,6 +67,22 @@ class HandoffRouter(Protocol):
         """The bot's replies as the customer should see them (handoff payloads acted on)."""
 
 
+class BoundedSet:
+    """A set that forgets its oldest members beyond a maximum size."""
+
+    def __init__(self, maximum: int) -> None:
+        self._items: OrderedDict[str, None] = OrderedDict()
+        self._maximum = maximum
+
+    def __contains__(self, item: str) -> bool:
+        return item in self._items
+
+    def add(self, item: str) -> None:
+        self._items[item] = None
+        if len(self._items) > self._maximum:
+            self._items.popitem(last=False)
+
+
 class Conversations:
     """The front door every channel uses to hand a turn to the bot."""
 
@@ -73,16 +90,15 @@ class Conversations:
         self._store = store
         self._engine = engine
         self._handoffs: HandoffRouter | None = None
+        # Conversations this process has already started: saves a write on every later turn.
+        self._started = BoundedSet(100_000)
 
     def route_handoffs_to(self, router: HandoffRouter | None) -> None:
         self._handoffs = router
 
     async def handle(self, turn: Turn) -> list[Reply]:
         try:
-            await self._store.start_interaction(turn.customer_id, turn.channel, turn.conversation_id)
-            message = await self._store.record_message(
-                turn.conversation_id, sender="customer", text=turn.text, message_id=turn.message_id
-            )
+            message = await self._record_customer_message(turn)
         except errors.ProfileStoreError as error:
             logger.error("could not store a message in %s: %s", turn.conversation_id, type(error).__name__)
             raise MessageNotStored("Your message could not be saved. Please try again.") from error
@@ -113,6 +129,18 @@ class Conversations:
 
         await self._record_replies(turn, replies)
         return replies
+
+    async def _record_customer_message(self, turn: Turn) -> MessageView:
+        if turn.conversation_id not in self._started:
+            await self._store.start_interaction(turn.customer_id, turn.channel, turn.conversation_id)
+            self._started.add(turn.conversation_id)
+        record = dict(sender="customer", text=turn.text, message_id=turn.message_id)
+        try:
+            return await self._store.record_message(turn.conversation_id, **record)
+        except errors.UnknownConversation:
+            # Erased, or started by another gateway's store that is gone: start it again.
+            await self._store.start_interaction(turn.customer_id, turn.channel, turn.conversation_id)
+            return await self._store.record_message(turn.conversation_id, **record)
 
     async def _record_replies(self, turn: Turn, replies: list[Reply]) -> None:
         for reply in replies:

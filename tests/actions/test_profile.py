@@ -60,7 +60,7 @@ async def test_a_returning_customer_is_greeted_by_name_with_context(store, conve
 
     assert dispatcher.messages[0]["response"] == "utter_welcome_back"
     assert dispatcher.messages[0]["first_name"] == "Ann"
-    assert "mesh-wifi you asked about today" in dispatcher.messages[1]["text"]
+    assert "Mesh Wi-Fi Kit you asked about today" in dispatcher.messages[1]["text"]
 
 
 async def test_a_new_customer_is_welcomed_without_a_name(conversation, dispatcher, domain):
@@ -129,3 +129,25 @@ async def test_saying_no_to_forget_me_keeps_everything(store, conversation, disp
     )
     assert dispatcher.messages[-1]["response"] == "utter_kept_data"
     assert (await store.profile(chat.customer_id)).get("first_name") == "Ann"
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [("before:2027-09-01", "before 1 September 2027"), ("by:2026-11-27", "by 27 November 2026"),
+     ("2026-11-23/2026-11-29", "between 23 November 2026 and 29 November 2026"), ("asap", "as soon as possible"),
+     ("next summer", "next summer"), (None, "whenever suits")],
+)
+def test_timeframes_are_said_the_way_people_say_them(value, said):
+    from actions.context import say_timeframe
+
+    assert say_timeframe(value) == said
+
+
+@pytest.mark.parametrize(
+    ("value", "said"), [("40 GBP/month", "£40 a month"), ("30-40 EUR/month", "€30-40 a month"), ("35 GBP", "£35"),
+                        ("about thirty", "about thirty"), (None, "open")],
+)
+def test_budgets_are_said_the_way_people_say_them(value, said):
+    from actions.context import say_budget
+
+    assert say_budget(value) == said

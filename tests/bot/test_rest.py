@@ -108,3 +108,16 @@ async def test_action_server_down_gets_an_apology_not_a_misleading_fallback(gate
     response = await post(gateway, {"customer": "crm-42", "text": "hello"})
     assert (await response.json())["replies"] == [APOLOGY.to_json()]
     assert fake_engine.received == []
+
+
+async def test_after_erasure_the_same_customer_reference_starts_afresh(gateway, fake_engine):
+    await post(gateway, {"customer": "crm-42", "text": "hello"})
+    store = gateway.app[STORE]
+    erased = await store.find_customer("api", "crm-42")
+    await store.erase(erased, actor="customer", reason="forget me")
+
+    response = await post(gateway, {"customer": "crm-42", "text": "hello again"})
+    assert response.status == 200
+    fresh = await store.find_customer("api", "crm-42")
+    assert fresh != erased
+    assert (await store.profile(fresh)).facts == {}
