@@ -131,9 +131,6 @@ async def main_async(args: argparse.Namespace) -> dict:
     with tempfile.TemporaryDirectory(prefix="rapport-bench-channels-") as tmp:
         process, port = await asyncio.to_thread(start_gateway, Path(tmp), engine_port)
         base = f"http://127.0.0.1:{port}"
-        if os.environ.get("RAPPORT_BENCH_PROFILE"):
-            subprocess.Popen(["/tmp/tools/bin/py-spy", "record", "-d", "12", "-o", "/tmp/gw.txt", "-f", "raw",
-                              "-p", str(process.pid)])
         try:
             paced = await run(base, args.sessions, args.seconds, args.think)
             flat_out = await run(base, args.sessions, args.seconds, 0)
