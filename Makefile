@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 
 .PHONY: setup setup-test run test train validate lock clean eval-nlu \
-	bench-memory bench-throughput bench-vanilla bench-handoff
+	bench-memory bench-throughput bench-vanilla bench-handoff bench-channels
 
 setup:
 	@scripts/setup.sh
@@ -40,6 +40,10 @@ bench-throughput: setup
 # The same load against a fresh `rasa init` bot, for comparison.
 bench-vanilla: setup
 	@$(PY) -m benchmarks.throughput --vanilla
+
+# 200 web chat sessions over WebSockets: the gateway's added latency and capacity.
+bench-channels: setup
+	@$(PY) -m benchmarks.channels
 
 bench-handoff: setup-test
 	@$(PY) -m benchmarks.handoff
