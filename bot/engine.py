@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,6 +85,49 @@ class ActionServerProbe:
         return ok
 
 
+class SwapGate:
+    """Lets engine calls through, except while a new model is being swapped in.
+
+    Rasa's PUT /model loads the new model on the engine's event loop, so the engine
+    answers nothing while it loads. The gateway therefore holds new calls at the gate,
+    lets the calls in flight finish, swaps, and then releases what it held: nothing is
+    dropped and nothing times out half-way through the swap.
+    """
+
+    def __init__(self) -> None:
+        self._open = asyncio.Event()
+        self._open.set()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._in_flight = 0
+        self._swap = asyncio.Lock()
+
+    @asynccontextmanager
+    async def call(self) -> AsyncIterator[None]:
+        await self._open.wait()
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
+    @asynccontextmanager
+    async def closed(self, drain_timeout: float) -> AsyncIterator[None]:
+        async with self._swap:
+            self._open.clear()
+            try:
+                try:
+                    await asyncio.wait_for(self._idle.wait(), drain_timeout)
+                except TimeoutError:
+                    logger.warning("engine calls still in flight after %.0f s; swapping anyway", drain_timeout)
+                yield
+            finally:
+                self._open.set()
+
+
 class EngineClient:
     """Talks to `rasa run` through its REST channel and its HTTP API."""
 
@@ -97,6 +142,7 @@ class EngineClient:
         self._base_url = base_url.rstrip("/")
         self._token = token
         self._actions = actions
+        self._gate = SwapGate()
 
     async def send(
         self,
@@ -153,6 +199,24 @@ class EngineClient:
         messages = raw.get("messages") if isinstance(raw, dict) else None
         return [Reply.from_json(item) for item in messages or () if isinstance(item, dict)]
 
+    async def replace_model(self, model_file: str, *, timeout: float = 300.0, drain_timeout: float = 10.0) -> None:
+        """Swap the engine onto another model (Rasa's PUT /model) without dropping a turn."""
+        async with self._gate.closed(drain_timeout):
+            try:
+                async with self._session.put(
+                    self._base_url + "/model", json={"model_file": model_file},
+                    params={"token": self._token}, timeout=aiohttp.ClientTimeout(total=timeout),
+                ) as response:
+                    if response.status >= 400:
+                        detail = (await response.text())[:300]
+                        raise EngineUnavailable(f"the engine refused the model (HTTP {response.status}): {detail}")
+            except (aiohttp.ClientError, TimeoutError) as error:
+                raise EngineUnavailable(f"the engine did not load the model: {type(error).__name__}") from error
+
+    async def model_file(self) -> str | None:
+        status = await self._request("GET", "/status")
+        return status.get("model_file") if isinstance(status, dict) else None
+
     async def is_ready(self) -> bool:
         try:
             status = await self._request("GET", "/status")
@@ -165,7 +229,7 @@ class EngineClient:
     ) -> Any:
         params = {"token": self._token} if authorised else None
         try:
-            async with self._session.request(
+            async with self._gate.call(), self._session.request(
                 method, self._base_url + path, json=json, params=params
             ) as response:
                 if response.status >= 400:

@@ -47,12 +47,23 @@ def lock_store(redis_url: str) -> dict[str, Any]:
     return config
 
 
+def nlg_endpoint(settings: Settings) -> dict[str, Any]:
+    return {
+        "type": "bot.studio.engine_nlg.GatewayNaturalLanguageGenerator",
+        "url": settings.nlg_url,
+        "token": settings.nlg_token,
+    }
+
+
 def write_engine_config(settings: Settings) -> tuple[Path, Path]:
     """Write endpoints.yml and credentials.yml under the data directory; return their paths."""
     endpoints = {
         "action_endpoint": {"url": f"{settings.actions_url}/webhook"},
         "tracker_store": tracker_store(settings.tracker_db_url),
         "lock_store": lock_store(settings.redis_url),
+        # Every response comes from the gateway (the studio's published wording), with the
+        # model's own responses as the fallback (bot/studio/engine_nlg.py).
+        "nlg": nlg_endpoint(settings),
     }
     credentials = {"rest": None}
     settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -61,6 +63,12 @@ class Settings:
     telegram_secret: str = field(default="", repr=False)
     telegram_mode: str = "webhook"
     telegram_api_url: str = "https://api.telegram.org"
+    # Cross-channel links: the bot's Telegram username (t.me deep links are off while it is
+    # empty), the page hosting the web chat that Telegram customers are sent to (default:
+    # the gateway's demo page), and how long a link token stays valid (seconds).
+    telegram_bot_username: str = ""
+    public_base_url: str = ""
+    link_token_max_age: int = 15 * 60
     # Staff console: session idle timeout and absolute lifetime (seconds), and the handoff
     # rules file (staffed hours, priorities, extra triggers; bot/handoff/rules.yml by default).
     staff_session_idle: int = 8 * 3600
@@ -70,6 +78,17 @@ class Settings:
     @property
     def public_url(self) -> str:
         return f"http://{self.host}:{self.port}/"
+
+    @property
+    def nlg_url(self) -> str:
+        """Where the engine fetches responses: the gateway's /nlg (bot.studio.nlg)."""
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0", "::") else self.host
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}/nlg"
+
+    @property
+    def nlg_token(self) -> str:
+        """The engine's credential for /nlg, derived from the signing key (no new secret)."""
+        return hmac.new(self.signing_key.encode(), b"rapport.studio.nlg", hashlib.sha256).hexdigest()
 
     @property
     def engine_url(self) -> str:
@@ -144,6 +163,9 @@ class Settings:
             telegram_secret=telegram_secret,
             telegram_mode=telegram_mode,
             telegram_api_url=env.get("RAPPORT_TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/"),
+            telegram_bot_username=env.get("RAPPORT_TELEGRAM_BOT_USERNAME", "").strip().lstrip("@"),
+            public_base_url=env.get("RAPPORT_PUBLIC_URL", "").strip(),
+            link_token_max_age=int(env.get("RAPPORT_LINK_TOKEN_MAX_AGE", str(15 * 60))),
             staff_session_idle=int(env.get("RAPPORT_STAFF_SESSION_IDLE", str(8 * 3600))),
             staff_session_max_age=int(env.get("RAPPORT_STAFF_SESSION_MAX_AGE", str(24 * 3600))),
             handoff_rules_path=(

@@ -19,6 +19,7 @@ from bot import training
 from bot.marketing import sync_offers
 from bot.engine_config import write_engine_config
 from bot.settings import REPO_ROOT, Settings
+from bot.studio import startup as studio_startup
 
 RUNTIME_PYTHON = Path(sys.executable)
 READY_TIMEOUT = 300.0
@@ -38,7 +39,8 @@ def say(message: str) -> None:
     print(f"\033[1m[rapport]\033[0m {message}", flush=True)
 
 
-def services(settings: Settings, endpoints: Path, credentials: Path) -> list[Service]:
+def services(settings: Settings, endpoints: Path, credentials: Path, model: Path | None = None) -> list[Service]:
+    """The three processes; `model` is the studio's live model (the shipped one by default)."""
     runtime_env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), SANIC_HOST="127.0.0.1")
     return [
         Service(
@@ -53,7 +55,7 @@ def services(settings: Settings, endpoints: Path, credentials: Path) -> list[Ser
             [str(training.ENGINE_PYTHON), "-m", "rasa", "run",
              "--interface", "127.0.0.1", "--port", str(settings.engine_port),
              "--enable-api", "--auth-token", settings.engine_token,
-             "--model", str(training.model_path(settings.model_dir)),
+             "--model", str(model or training.model_path(settings.model_dir)),
              "--endpoints", str(endpoints), "--credentials", str(credentials)],
             training.engine_env(),
             f"{settings.engine_url}/",
@@ -106,10 +108,11 @@ async def _stop(running: list[Service]) -> None:
             await service.process.wait()
 
 
-async def _sync_catalogue(settings: Settings) -> None:
+async def _sync_catalogue(settings: Settings, offers_file: Path | None = None) -> None:
     store = await open_store(settings.profile_db_url)
     try:
-        say(f"offer catalogue loaded: {await sync_offers(store)} offers")
+        count = await (sync_offers(store, offers_file) if offers_file else sync_offers(store))
+        say(f"offer catalogue loaded: {count} offers")
     finally:
         await store.close()
 
@@ -120,7 +123,6 @@ async def supervise(settings: Settings) -> int:
         say(f"development API key is stored in {settings.api_key_file}")
     say("migrating the profile store")
     await asyncio.to_thread(migrate, settings.profile_db_url)
-    await _sync_catalogue(settings)
     if training.is_up_to_date(settings.model_dir):
         say("model is up to date, no training needed")
     else:
@@ -128,6 +130,11 @@ async def supervise(settings: Settings) -> int:
         started = time.monotonic()
         await training.train(settings.model_dir)
         say(f"model trained in {time.monotonic() - started:.0f} s")
+    # The marketer studio's live version (the shipped bot until someone publishes): its
+    # offers go into the store, its model into the engine.
+    live = await studio_startup.prepare(settings, echo=say)
+    say(f"studio: version {live.version.number} is live ({live.version.message})")
+    await _sync_catalogue(settings, live.offers_path)
     endpoints, credentials = write_engine_config(settings)
 
     stop_requested = asyncio.Event()
@@ -138,7 +145,7 @@ async def supervise(settings: Settings) -> int:
     running: list[Service] = []
     try:
         deadline = time.monotonic() + READY_TIMEOUT
-        for service in services(settings, endpoints, credentials):
+        for service in services(settings, endpoints, credentials, live.model):
             await _start(service, settings.logs_dir)
             assert service.process is not None
             say(f"starting {service.name} (pid {service.process.pid}, "

@@ -1,0 +1,289 @@
+"""The studio's use cases: edit a draft, see what is wrong with it, publish it, roll back.
+
+Publishing a draft whose training key equals the live one (wording, offers) only writes a
+version: the NLG endpoint and the profile store serve it from the next reply on. Any
+other change needs the model for its key (trained now, unless a stored one fits), which
+is swapped into the running engine through bot.engine's zero-drop gate before the
+version goes live. One publish runs at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from memory import ProfileStore, errors
+
+from bot.engine import EngineClient, EngineUnavailable
+from bot.marketing import sync_offers
+from bot.settings import Settings
+from bot.studio import edits
+from bot.studio.drafts import AuditLog, Draft, Drafts
+from bot.studio.jobs import Job, RasaChecks
+from bot.studio.nlg import ResponseSource
+from bot.studio.project import DOMAIN, OFFERS, BadPath, Snapshot, check_path, classify, load_yaml, merge, training_key
+from bot.studio.rasa_tools import RasaTools, TrainingFailed
+from bot.studio.startup import snapshot_hash, stored_model, studio_root, sync_with_code
+from bot.studio.validation import Problem, blocking, check, report
+from bot.studio.versions import Version, VersionStore
+
+logger = logging.getLogger(__name__)
+
+MAX_FILE_CHARS = 60_000
+
+
+class StudioError(Exception):
+    """A request the studio refuses; `message` is fit to show, `problems` point at the places."""
+
+    def __init__(self, status: int, message: str, problems: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.problems = status, message, problems or []
+
+
+class Studio:
+    def __init__(self, settings: Settings, store: ProfileStore, engine: EngineClient, tools: RasaTools) -> None:
+        root = studio_root(settings)
+        self.settings = settings
+        self.store = store
+        self.engine = engine
+        self.tools = tools
+        self.versions = VersionStore(root)
+        self.drafts = Drafts(root / "drafts")
+        self.audit = AuditLog(root / "audit.jsonl")
+        self.responses = ResponseSource(self.versions)
+        self.checks = RasaChecks(tools, root / "rasa-checks")
+        self.job: Job | None = None
+        self._publishing = asyncio.Lock()
+        self._problems: dict[int, list[Problem]] = {}
+        self._checked: dict[str, list[Problem]] = {}
+        sync_with_code(settings)
+
+    # --- reading ------------------------------------------------------------------------
+
+    def live(self) -> Version:
+        live = self.versions.live()
+        assert live is not None, "sync_with_code made a version live"
+        return live
+
+    def live_files(self) -> Snapshot:
+        return self.versions.files(self.live().number)
+
+    def live_problems(self) -> list[Problem]:
+        number = self.live().number
+        if number not in self._problems:
+            self._problems = {number: self.check(self.live_files())}
+        return self._problems[number] + self.checks.problems(self.live_files())
+
+    def draft(self, member: Any) -> Draft:
+        draft = self.drafts.of(member.username)
+        if not draft.exists:
+            live = self.live()
+            draft.start(self.versions.files(live.number), live.number)
+        return draft
+
+    def check(self, files: Snapshot) -> list[Problem]:
+        """Our own checks (tens of milliseconds), remembered for the last few drafts."""
+        key = snapshot_hash(files)
+        if key not in self._checked:
+            if len(self._checked) > 32:
+                self._checked.clear()
+            self._checked[key] = check(files)
+        return list(self._checked[key])
+
+    def status(self, member: Any) -> dict[str, Any]:
+        draft, live = self.draft(member), self.live()
+        files, live_files = draft.files(), self.live_files()
+        change = classify(live_files, files)
+        problems = self.check(files)
+        rasa = self.checks.state(files) if change.changed else {"status": "not-needed"}
+        if rasa["status"] in ("passed", "failed", "error"):
+            problems += self.checks.problems(files)
+        already = self.live_problems()
+        return {
+            "live": live.to_json(),
+            "draft": {"base": draft.base, "behind": draft.base != live.number, "change": change.to_json()},
+            "problems": report(problems, already),
+            "blocking": len(blocking(problems, already)),
+            "rasa": rasa,
+            "job": self.job.to_json() if self.job else None,
+            "code_update_pending": (studio_root(self.settings) / "code-update-pending").exists(),
+        }
+
+    def file(self, member: Any, path: str, *, version: int | None = None) -> str:
+        check_path(path)
+        files = self.versions.files(version) if version is not None else self.draft(member).files()
+        return files.get(path, "")
+
+    # --- editing ------------------------------------------------------------------------
+
+    def save_file(self, member: Any, path: str, text: object) -> dict[str, Any]:
+        try:
+            path = check_path(path)
+        except BadPath as error:
+            raise StudioError(400, str(error)) from None
+        if not isinstance(text, str):
+            raise StudioError(400, "'text' must be the file's content.")
+        if len(text) > MAX_FILE_CHARS:
+            raise StudioError(413, f"The file is too long ({len(text)} characters; the limit is {MAX_FILE_CHARS}). "
+                                   "Split it into two files.")
+        draft = self.draft(member)
+        draft.write(path, text.replace("\r\n", "\n"))
+        self.audit.record(member, "save", file=path)
+        files = draft.files()
+        if classify(self.live_files(), files).changed:
+            self.checks.schedule(files, member.username)
+        return self.status(member)
+
+    def save_response(self, member: Any, name: object, variations: object) -> dict[str, Any]:
+        try:
+            text = edits.replace_response(self.draft(member).files().get(DOMAIN, ""), str(name),
+                                          edits.clean_variations(variations))
+        except edits.EditError as error:
+            raise StudioError(400, str(error)) from None
+        return self.save_file(member, DOMAIN, text)
+
+    def save_offers(self, member: Any, offers: object) -> dict[str, Any]:
+        try:
+            text = edits.replace_offers(self.draft(member).files().get(OFFERS, ""), edits.clean_offers(offers))
+        except edits.EditError as error:
+            raise StudioError(400, str(error)) from None
+        return self.save_file(member, OFFERS, text)
+
+    def delete_file(self, member: Any, path: str) -> dict[str, Any]:
+        if path in (DOMAIN, OFFERS):
+            raise StudioError(400, f"{path} cannot be deleted.")
+        try:
+            self.draft(member).delete(check_path(path))
+        except BadPath as error:
+            raise StudioError(400, str(error)) from None
+        self.audit.record(member, "delete", file=path)
+        return self.status(member)
+
+    def discard(self, member: Any) -> dict[str, Any]:
+        self.drafts.of(member.username).discard()
+        self.audit.record(member, "discard")
+        return self.status(member)
+
+    # --- publishing ---------------------------------------------------------------------
+
+    def publish(self, member: Any, message: object) -> Job:
+        message = message.strip() if isinstance(message, str) else ""
+        if not message:
+            raise StudioError(400, "Say in a few words what this change does (it goes into the history).")
+        self._refuse_if_busy()
+        draft, live = self.draft(member), self.live()
+        files = draft.files()
+        if draft.base != live.number:
+            files, conflicts = merge(self.versions.files(draft.base), files, self.live_files())
+            if conflicts:
+                raise StudioError(409, f"Since you started, someone else published changes to {', '.join(conflicts)}. "
+                                       "Discard your draft and redo your edit on top of the live version.")
+        change = classify(self.live_files(), files)
+        if not change.changed:
+            raise StudioError(400, "Your draft is the same as the live version: there is nothing to publish.")
+        problems = self.check(files)
+        stopping = blocking(problems, self.live_problems())
+        if stopping:
+            raise StudioError(422, f"Not published: {len(stopping)} problem(s) to fix first.",
+                              [p.to_json() for p in stopping])
+        return self._start(member, files, message, kind=change.kind, needs_training=change.needs_training,
+                           offers=change.offers, check_with_rasa=True)
+
+    def rollback(self, member: Any, number: object) -> Job:
+        if not isinstance(number, int) or isinstance(number, bool):
+            raise StudioError(400, "'version' must be a version number.")
+        self._refuse_if_busy()
+        live = self.live()
+        if number == live.number:
+            raise StudioError(400, f"Version {number} is already live.")
+        try:
+            files = self.versions.files(number)
+        except LookupError as error:
+            raise StudioError(404, str(error)) from None
+        change = classify(self.live_files(), files)
+        return self._start(member, files, f"Rolled back to version {number}", kind="rollback",
+                           needs_training=change.needs_training, offers=change.offers,
+                           check_with_rasa=False, rollback_of=number)
+
+    def _refuse_if_busy(self) -> None:
+        if self.job is not None and self.job.state == "running":
+            raise StudioError(409, f"{self.job.owner} is publishing right now; try again when it is live.")
+
+    def _start(self, member: Any, files: Snapshot, message: str, **options: Any) -> Job:
+        job = Job(kind=options["kind"], owner=member.display_name, needs_training=options["needs_training"])
+        self.job = job
+        job.task = asyncio.ensure_future(self._run(job, member, files, message, **options))
+        return job
+
+    async def _run(self, job: Job, member: Any, files: Snapshot, message: str, *, kind: str,
+                   needs_training: bool, offers: bool, check_with_rasa: bool, rollback_of: int | None = None) -> None:
+        try:
+            async with self._publishing:
+                key = training_key(files)
+                model = await self._model_for(job, files, key, check_with_rasa) if needs_training else None
+                if model is not None:
+                    job.progress(0.97, "Swapping the new model into the running bot")
+                    await self.engine.replace_model(str(model))
+                version = self.versions.add(
+                    files, author=member.display_name, author_username=member.username, message=message,
+                    kind=kind, training_key=key, model=str(model or self.live().model), rollback_of=rollback_of,
+                )
+                self.versions.set_live(version.number)
+                self.responses.refresh()
+                if offers:
+                    await self._sync_offers(version)
+                self.audit.record(member, "rollback" if rollback_of else "publish", version=version.number,
+                                  message=message, changed=list(version.changed), kind=kind)
+                self.draft(member).start(files, version.number)
+                job.finish(version.number)
+        except StudioError as error:
+            job.fail(error.message, error.problems)
+        except TrainingFailed as error:
+            job.fail(f"{error} The live bot is unchanged.")
+        except EngineUnavailable as error:
+            job.fail(f"The new model could not be loaded into the engine ({error}). The live bot is unchanged.")
+        except Exception as error:  # noqa: BLE001 - the page must learn that it failed
+            logger.exception("publishing failed")
+            job.fail(f"Publishing failed ({type(error).__name__}). The live bot is unchanged.")
+
+    async def _model_for(self, job: Job, files: Snapshot, key: str, check_with_rasa: bool):
+        model = stored_model(self.settings, key)
+        if model is not None:
+            return model
+        if check_with_rasa:
+            job.progress(0.02, "Checking the draft with Rasa's validator")
+            result = await self.checks.report(files)
+            stopping = blocking(result.problems, self.checks.problems(self.live_files()))
+            if result.status != "passed" or stopping:
+                raise StudioError(422, "Rasa's validator refused the draft; nothing was published.",
+                                  [p.to_json() for p in (stopping or result.problems)])
+        job.progress(0.05, "Training the new model")
+        return await self.tools.train(files, key, lambda f, s: job.progress(0.05 + 0.9 * f, s))
+
+    async def _sync_offers(self, version: Version) -> None:
+        path = self.versions.files_dir(version.number) / OFFERS
+        for attempt in range(3):
+            try:
+                await sync_offers(self.store, path)
+                return
+            except errors.StoreUnavailable:
+                await asyncio.sleep(0.5 * (attempt + 1))
+        raise StudioError(503, f"Version {version.number} is live, but the profile store was too busy to load "
+                               "its offers. They are loaded at the next start, or publish again.")
+
+    async def close(self) -> None:
+        """At shutdown a publish in progress is abandoned: the live version stays as it was."""
+        if self.job is not None and self.job.task is not None and not self.job.task.done():
+            self.job.task.cancel()
+            await asyncio.gather(self.job.task, return_exceptions=True)
+        await self.checks.close()
+
+
+def offers_of(files: Snapshot) -> list[dict[str, Any]]:
+    try:
+        data = load_yaml(files.get(OFFERS, "")) or {}
+    except Exception:  # noqa: BLE001 - the YAML editor shows the syntax error
+        return []
+    offers = data.get("offers") if isinstance(data, dict) else None
+    return offers if isinstance(offers, list) else []
