@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,6 +33,18 @@ def tracker_store(url: str) -> dict[str, Any]:
     raise ValueError(f"unsupported tracker store URL scheme {parts.scheme!r}")
 
 
+def prepare_tracker_store(url: str) -> None:
+    """Put a SQLite tracker store in WAL mode (a setting the file keeps): the engine then
+    writes each turn without blocking readers, and without a rollback journal per commit."""
+    config = tracker_store(url)
+    if config["dialect"] != "sqlite":
+        return
+    path = Path(config["db"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
+
+
 def lock_store(redis_url: str) -> dict[str, Any]:
     if not redis_url:
         return {"type": "in_memory"}
@@ -58,7 +72,9 @@ def nlg_endpoint(settings: Settings) -> dict[str, Any]:
 def write_engine_config(settings: Settings) -> tuple[Path, Path]:
     """Write endpoints.yml and credentials.yml under the data directory; return their paths."""
     endpoints = {
-        "action_endpoint": {"url": f"{settings.actions_url}/webhook"},
+        # Send the domain only to the actions that ask for it (form validation): it is the
+        # largest part of every action call otherwise.
+        "action_endpoint": {"url": f"{settings.actions_url}/webhook", "enable_selective_domain": True},
         "tracker_store": tracker_store(settings.tracker_db_url),
         "lock_store": lock_store(settings.redis_url),
         # Every response comes from the gateway (the studio's published wording), with the

@@ -17,7 +17,7 @@ from memory import migrate, open_store
 
 from bot import training
 from bot.marketing import sync_offers
-from bot.engine_config import write_engine_config
+from bot.engine_config import prepare_tracker_store, write_engine_config
 from bot.settings import REPO_ROOT, Settings
 from bot.studio import startup as studio_startup
 
@@ -52,7 +52,7 @@ def services(settings: Settings, endpoints: Path, credentials: Path, model: Path
         ),
         Service(
             "engine",
-            [str(training.ENGINE_PYTHON), "-m", "rasa", "run",
+            [str(training.ENGINE_PYTHON), "-m", "nlu.engine", "run",
              "--interface", "127.0.0.1", "--port", str(settings.engine_port),
              "--enable-api", "--auth-token", settings.engine_token,
              "--model", str(model or training.model_path(settings.model_dir)),
@@ -136,6 +136,7 @@ async def supervise(settings: Settings) -> int:
     say(f"studio: version {live.version.number} is live ({live.version.message})")
     await _sync_catalogue(settings, live.offers_path)
     endpoints, credentials = write_engine_config(settings)
+    prepare_tracker_store(settings.tracker_db_url)
 
     stop_requested = asyncio.Event()
     loop = asyncio.get_running_loop()
