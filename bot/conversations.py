@@ -7,12 +7,13 @@ import logging
 import unicodedata
 import uuid
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from memory import MessageView, ProfileStore, errors
 
-from bot.engine import EngineClient, EngineUnavailable, Reply
+from bot.engine import Button, EngineClient, EngineUnavailable, Reply
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +84,14 @@ class BoundedSet:
             self._items.popitem(last=False)
 
 
+ReplyFilter = Callable[[Turn, list[Reply]], Awaitable[list[Reply]]]
+"""Rewrites the bot's replies before the customer sees them (bot.linking turns link payloads
+into links)."""
+
+# How far back the replies to a retried message are looked for.
+RECENT_MESSAGES = 50
+
+
 class Conversations:
     """The front door every channel uses to hand a turn to the bot."""
 
@@ -90,11 +99,16 @@ class Conversations:
         self._store = store
         self._engine = engine
         self._handoffs: HandoffRouter | None = None
+        self._reply_filters: list[ReplyFilter] = []
         # Conversations this process has already started: saves a write on every later turn.
         self._started = BoundedSet(100_000)
 
     def route_handoffs_to(self, router: HandoffRouter | None) -> None:
         self._handoffs = router
+
+    def filter_replies_with(self, reply_filter: ReplyFilter) -> None:
+        """Run `reply_filter` on every turn's replies from the bot, after the handoff router."""
+        self._reply_filters.append(reply_filter)
 
     async def handle(self, turn: Turn) -> list[Reply]:
         try:
@@ -102,6 +116,11 @@ class Conversations:
         except errors.ProfileStoreError as error:
             logger.error("could not store a message in %s: %s", turn.conversation_id, type(error).__name__)
             raise MessageNotStored("Your message could not be saved. Please try again.") from error
+        if message.duplicate:
+            # A retried delivery (same message id): it was, or is being, answered already.
+            logger.info("message %s in %s was taken before; not sent to the engine again",
+                        turn.message_id, turn.conversation_id)
+            return await self._earlier_replies(turn, message)
 
         if self._handoffs is not None:
             routed = await self._handoffs.intercept(turn, message)
@@ -121,6 +140,8 @@ class Conversations:
             replies = []
         if self._handoffs is not None:
             replies = await self._handoffs.after_engine(turn, replies)
+        for reply_filter in self._reply_filters:
+            replies = await reply_filter(turn, replies)
         if not any(reply.text or reply.buttons for reply in replies):
             # The engine swallows action-server failures and answers nothing: never leave
             # the customer without an answer.
@@ -141,6 +162,25 @@ class Conversations:
             # Erased, or started by another gateway's store that is gone: start it again.
             await self._store.start_interaction(turn.customer_id, turn.channel, turn.conversation_id)
             return await self._store.record_message(turn.conversation_id, **record)
+
+    async def _earlier_replies(self, turn: Turn, message: MessageView) -> list[Reply]:
+        """The bot's replies recorded after `message`: what the first delivery was answered."""
+        try:
+            recent = await self._store.transcript(turn.conversation_id, limit=RECENT_MESSAGES)
+        except errors.ProfileStoreError as error:
+            logger.error("could not read %s: %s", turn.conversation_id, type(error).__name__)
+            return []
+        later = [m for m in recent if m.id > message.id]
+        answered = []
+        for earlier in later:
+            if earlier.sender == "customer":
+                break
+            if earlier.sender == "bot":
+                buttons = (earlier.payload or {}).get("buttons") or []
+                answered.append(Reply(earlier.text, tuple(
+                    Button(str(b.get("title", "")), str(b.get("payload", ""))) for b in buttons
+                )))
+        return answered
 
     async def _record_replies(self, turn: Turn, replies: list[Reply]) -> None:
         for reply in replies:

@@ -37,7 +37,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.telegram_chats import CHANNEL, TelegramChats, chat_of
+from bot.channels.telegram_chats import CHANNEL, TelegramChats, chat_of, refuse_links
 from bot.channels.telegram_handlers import (
     deliver,
     on_attachment,
@@ -53,6 +53,7 @@ from bot.channels.telegram_handlers import (
 from bot.delivery import Undeliverable
 from bot.engine import Reply
 from bot.errors import json_error, read_json_object
+from bot.linking import LINKER
 from bot.settings import Settings
 from bot.state import CONVERSATIONS, DELIVERY, SETTINGS, STORE
 
@@ -174,7 +175,11 @@ async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
     if not settings.telegram_token:
         yield
         return
-    chats = TelegramChats(app[STORE], app[CONVERSATIONS], max_chars=settings.max_message_chars)
+    linker = app.get(LINKER)
+    chats = TelegramChats(
+        app[STORE], app[CONVERSATIONS], max_chars=settings.max_message_chars,
+        link_start=linker.telegram_start if linker is not None else refuse_links,
+    )
     channel = TelegramChannel(settings, chats)
     app[TELEGRAM] = channel
     app[DELIVERY].register(CHANNEL, channel.push)

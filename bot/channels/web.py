@@ -21,6 +21,7 @@ from aiohttp import web
 
 from memory import errors
 
+from bot import linking
 from bot.channels.web_sessions import Session, SessionRefused, Sessions
 from bot.channels.web_socket import CHANNEL, HUB, SESSIONS, Hub, chat_socket
 from bot.conversations import new_conversation_id
@@ -47,16 +48,19 @@ async def _start_session(request: web.Request) -> web.Response:
     body = await read_json_object(request)
     sessions, store = request.app[SESSIONS], request.app[STORE]
     wants_identity = body.get("user_id") is not None or body.get("user_hash") is not None
+    wants_link = body.get("link") is not None  # a "continue on the web" link (bot.linking)
     try:
         try:
             previous = sessions.read(body["token"]) if body.get("token") is not None else None
         except SessionRefused:
-            if not wants_identity:
+            if not (wants_identity or wants_link):
                 raise
             previous = None  # a vouched-for user simply gets a fresh session
         if wants_identity:
             user_id = sessions.verify_identity(body.get("user_id"), body.get("user_hash"))
             session = await _identified_session(store, await store.identify(USER_CHANNEL, user_id), previous)
+        elif wants_link:
+            session = await linking.web_session(request.app, body["link"], previous)
         elif previous is not None and not previous.identified:
             session = previous
         else:

@@ -6,7 +6,9 @@
  *           data-user-id="42" data-user-hash="HMAC-SHA256 hex of the id"></script>
  *
  * data-user-id / data-user-hash are optional (identified mode). data-open="true" opens the
- * panel on load. The widget talks only to the gateway it was loaded from.
+ * panel on load. A page URL with ?link=<token> (a "continue on the web" link the bot gave on
+ * another channel) opens the panel and carries on as that customer. The widget talks only to
+ * the gateway it was loaded from.
  * No dependencies, no build step. All text reaches the page through textContent.
  */
 (function () {
@@ -41,6 +43,16 @@
     }
   }
   var state = load();
+  var link = new URLSearchParams(location.search).get("link");  // used once, then dropped
+  var linkRefusal = null;  // shown once the history is on screen
+  function dropLink() {
+    link = null;
+    try {
+      var url = new URL(location.href);
+      url.searchParams.delete("link");
+      window.history.replaceState(window.history.state, "", url.toString());
+    } catch (e) { /* the address bar keeps the spent link; harmless */ }
+  }
   function save() {
     try {
       localStorage.setItem(STORAGE_KEY, JSON.stringify(state));
@@ -253,6 +265,7 @@
 
   function fetchSession() {
     var body = { token: state.token };
+    if (link) body.link = link;
     if (config.userId || config.userHash) {
       body.user_id = config.userId;
       body.user_hash = config.userHash;
@@ -261,6 +274,13 @@
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
+        if (body.link && (response.ok || response.status === 403)) {  // else retried with it
+          dropLink();
+          if (response.status === 403) {  // expired, used or forged: say so and carry on here
+            linkRefusal = data.error || "That link isn't valid.";
+            return fetchSession();
+          }
+        }
         if (response.ok) {
           state.token = data.token;
           save();
@@ -371,6 +391,7 @@
     state.outbox.forEach(function (m) {
       setDelivery(addMessage("customer", m.title || m.text, m.at, m.id), "Sending\u2026");
     });
+    if (linkRefusal) { notice(linkRefusal, "error"); linkRefusal = null; }
     flush();
   }
 
@@ -498,7 +519,7 @@
 
   function mount() {
     document.body.appendChild(host);
-    if (config.open || state.open) setOpen(true, true);
+    if (config.open || state.open || link) setOpen(true, true);
     else if (state.token || state.outbox.length) start();  // restore history and send what waits
   }
   if (document.body) mount();
