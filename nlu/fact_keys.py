@@ -6,7 +6,9 @@ preferred_channel. A word naming a fact counts only when the message is about ch
 it (a change word such as "change", "update", "wrong", "new", "moved", "no longer"), so
 "what's my email on file?" has no fact_key. Moving house ("I moved to Leeds", "we
 relocated", "I live in York now") is a change of `city`; a home address also maps to
-`city` because the profile keeps the city and postcode, not street lines.
+`city` because the profile keeps the city and postcode, not street lines. When a
+capitalised place follows ("moved to Milton Keynes"), additional_info carries it as
+{"new_value": "Milton Keynes"}.
 """
 from __future__ import annotations
 
@@ -74,7 +76,9 @@ class FactKeyFinder:
             if label == "LIVE_NOW" and not (is_change or "now" in lowered):
                 continue
             span = doc[start:end]
-            found.append(Found("fact_key", span.start_char, span.end_char, "city"))
+            place = self._place_after(doc, end)
+            found.append(Found("fact_key", span.start_char, span.end_char, "city",
+                               {"new_value": place} if place else None))
         if is_change:
             for match_id, start, end in self.words(doc):
                 # The change word must be near the fact: "update my email ..., budget £30"
@@ -90,3 +94,13 @@ class FactKeyFinder:
                 span = doc[start:end]
                 found.append(Found("fact_key", span.start_char, span.end_char, key))
         return without_overlaps(found)
+
+    @staticmethod
+    def _place_after(doc: Doc, index: int) -> str | None:
+        """The capitalised place name right after "moved to" ("Milton Keynes"), if any."""
+        words = []
+        for token in doc[index:index + 3]:
+            if not (token.is_alpha and token.is_title):
+                break
+            words.append(token.text)
+        return " ".join(words) or None

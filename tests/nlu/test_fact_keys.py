@@ -38,3 +38,8 @@ def test_change_requests_name_the_fact(keys, text, expected):
 )
 def test_mentions_without_a_change_are_not_fact_keys(keys, text):
     assert keys(text) == []
+
+
+def test_a_move_carries_the_new_city(nlp):
+    [found] = FactKeyFinder(nlp).find(nlp.make_doc("we moved to Milton Keynes last month"))
+    assert (found.value, found.additional_info) == ("city", {"new_value": "Milton Keynes"})
