@@ -107,6 +107,8 @@ class LinkTokens:
             raw = base64.urlsafe_b64decode(token + "=")
         except (binascii.Error, ValueError):
             raise LinkDenied(INVALID, "link_invalid") from None
+        if _b64(raw) != token:  # the spare bits of the last character must be zero
+            raise LinkDenied(INVALID, "link_invalid")
         body, mac = raw[:-MAC_BYTES], raw[-MAC_BYTES:]
         if not hmac.compare_digest(mac, self._mac(target, body)):
             raise LinkDenied(INVALID, "link_invalid")
