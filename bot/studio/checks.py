@@ -50,7 +50,10 @@ class Domain:
         self.responses = data.get("responses") if isinstance(data.get("responses"), dict) else {}
         self.slots = data.get("slots") if isinstance(data.get("slots"), dict) else {}
         self.forms = data.get("forms") if isinstance(data.get("forms"), dict) else {}
-        self.actions = {str(a) for a in data.get("actions") or () if isinstance(a, str)}
+        # An action is a name, or a one-key mapping of its name to options (send_domain: true).
+        self.actions = {
+            str(next(iter(a))) if isinstance(a, dict) and a else str(a) for a in data.get("actions") or ()
+        }
         self.intents = {
             (next(iter(i)) if isinstance(i, dict) and i else str(i)) for i in data.get("intents") or ()
         }

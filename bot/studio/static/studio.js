@@ -70,7 +70,6 @@
 
   // --- the draft bar (every page) --------------------------------------------------------
 
-  let lastStatus = null;
   let polling = null;
 
   function describeChange(change) {
@@ -82,7 +81,6 @@
   }
 
   function renderStatus(status) {
-    lastStatus = status;
     const change = status.draft.change;
     $("draft-summary").textContent = describeChange(change) +
       (status.draft.behind ? " (Someone published since you started; your edits will be merged.)" : "");
@@ -407,8 +405,12 @@
       paint();
     }
 
+    let opening = 0;
+
     async function openFile(path, line) {
+      const ticket = ++opening;
       const { data } = await api("GET", "/studio/api/files?path=" + encodeURIComponent(path));
+      if (ticket !== opening) return; // another file was picked meanwhile: that one wins
       currentPath = path;
       $("file-name").textContent = path;
       code.value = data.text;
@@ -436,6 +438,8 @@
         problems = data.problems;
         showFileProblems();
         await loadList();
+        const first = problems.find((p) => p.file === currentPath && p.line && p.severity === "error");
+        if (first) goToLine(first.line);
       }
     }
 
