@@ -72,9 +72,9 @@ def nlg_endpoint(settings: Settings) -> dict[str, Any]:
 def write_engine_config(settings: Settings) -> tuple[Path, Path]:
     """Write endpoints.yml and credentials.yml under the data directory; return their paths."""
     endpoints = {
-        # Send the domain only to the actions that ask for it (form validation): it is the
-        # largest part of every action call otherwise.
-        "action_endpoint": {"url": f"{settings.actions_url}/webhook", "enable_selective_domain": True},
+        # Not "enable_selective_domain": rasa-sdk 3.21 answers a call without the domain
+        # with HTTP 449 ("retry with the domain"), a retry Rasa 3.6 does not make.
+        "action_endpoint": {"url": f"{settings.actions_url}/webhook"},
         "tracker_store": tracker_store(settings.tracker_db_url),
         "lock_store": lock_store(settings.redis_url),
         # Every response comes from the gateway (the studio's published wording), with the

@@ -85,3 +85,14 @@ async def test_action_server_down_gets_a_polite_reply_and_the_turn_is_recorded(
     customer = await store.find_customer("api", "crm-down")
     conversation = (await store.interactions(customer))[0].conversation_id
     assert [m.text for m in await store.transcript(conversation)] == ["hello", APOLOGY.text]
+
+
+def test_ctrl_c_stops_all_three_cleanly(stack: Stack):
+    pids = [int(pid) for line in stack.output[-40:] for pid in re.findall(r"starting \w+ \(pid (\d+)", line)][-3:]
+    assert len(pids) == 3
+    assert stack.stop() == 0
+    assert any("stopped" in line for line in stack.output[-5:])
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    stack.start()
