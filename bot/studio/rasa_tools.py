@@ -137,14 +137,14 @@ class RasaTools:
             self.models_dir.mkdir(parents=True, exist_ok=True)
             argv = [str(training.ENGINE_PYTHON), "-m", "rasa", "train", "--config", str(REPO_ROOT / "config.yml"),
                     *_project_args(directory), "--out", str(self.models_dir), "--fixed-model-name",
-                    f".{key}.partial", "--skip-validation"]
+                    f"partial-{key}", "--skip-validation"]
             if finetune is not None:
                 argv += ["--finetune", str(finetune)]
             try:
                 await self._run_training(argv, progress)
             finally:
                 shutil.rmtree(directory, ignore_errors=True)
-            (self.models_dir / f".{key}.partial.tar.gz").replace(target)
+            (self.models_dir / f"partial-{key}.tar.gz").replace(target)
             progress(1.0, "Model trained")
             return target
 

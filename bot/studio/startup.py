@@ -68,6 +68,7 @@ def stored_model(settings: Settings, key: str) -> Path | None:
         fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".copy-")
         with open(fd, "wb") as handle, open(shipped, "rb") as source:
             shutil.copyfileobj(source, handle)
+        Path(temporary).chmod(0o644)
         Path(temporary).replace(target)
         return target
     return None
