@@ -76,6 +76,7 @@ def start_vanilla(workdir: Path) -> tuple[subprocess.Popen, str, dict[str, str]]
     rasa = [str(ENGINE_PYTHON), "-m", "rasa"]
     project = workdir / "vanilla"
     if not (project / "models").exists():
+        project.mkdir(parents=True, exist_ok=True)
         subprocess.run([*rasa, "init", "--no-prompt", "--init-dir", str(project)], check=True,
                        env=engine_env(), stdout=subprocess.DEVNULL)
     (project / "endpoints.yml").write_text(
