@@ -34,7 +34,9 @@ async def transaction(runner: Runner, operation: Callable[[Connection], T], *, w
             return operation(connection)
 
     try:
-        return await runner.run(in_transaction, write=write)
+        # A read is one statement (or a few that tolerate READ COMMITTED): no explicit
+        # transaction, so nothing to commit; the runner rolls back whatever it began.
+        return await runner.run(in_transaction if write else operation, write=write)
     except Exception as error:
         if is_unavailable(error):
             logger.warning("staff database operation failed: %s", type(error).__name__)

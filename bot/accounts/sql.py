@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, distinct, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, distinct, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from memory.sql.dialect import upsert_insert
@@ -19,6 +19,18 @@ _MEMBER_COLUMNS = (
     StaffAccount.id, StaffAccount.username, StaffAccount.display_name, StaffAccount.role,
     StaffAccount.disabled_at,
 )
+
+
+# Every staff request reads its session: the statement is built once.
+_SESSION = (
+    select(
+        *_MEMBER_COLUMNS, StaffSession.csrf_token, StaffSession.created_at,
+        StaffSession.last_seen_at, StaffSession.expires_at,
+    )
+    .join(StaffAccount, StaffAccount.id == StaffSession.account_id)
+    .where(StaffSession.token_hash == bindparam("token_hash"))
+)
+_ACCOUNT = select(*_MEMBER_COLUMNS).where(StaffAccount.id == bindparam("account_id"))
 
 
 def _member(row) -> StaffMember:
@@ -52,9 +64,7 @@ class SqlAccountStore(AccountStore):
 
     async def account(self, account_id):
         def read(connection: Connection) -> StaffMember | None:
-            row = connection.execute(
-                select(*_MEMBER_COLUMNS).where(StaffAccount.id == account_id)
-            ).first()
+            row = connection.execute(_ACCOUNT, {"account_id": account_id}).first()
             return None if row is None else _member(row)
 
         return await self._read(read)
@@ -93,14 +103,7 @@ class SqlAccountStore(AccountStore):
 
     async def session(self, token_hash):
         def read(connection: Connection) -> SessionView | None:
-            row = connection.execute(
-                select(
-                    *_MEMBER_COLUMNS, StaffSession.csrf_token, StaffSession.created_at,
-                    StaffSession.last_seen_at, StaffSession.expires_at,
-                )
-                .join(StaffAccount, StaffAccount.id == StaffSession.account_id)
-                .where(StaffSession.token_hash == token_hash)
-            ).first()
+            row = connection.execute(_SESSION, {"token_hash": token_hash}).first()
             if row is None:
                 return None
             return SessionView(

@@ -1,6 +1,7 @@
 """The console's WebSocket: queue changes for everyone, and one watched conversation's events.
 
-Client frames: {"type": "watch", "handoff_id": N} | {"type": "unwatch"} | {"type": "ping"}.
+Client frames: {"type": "watch", "handoff_id": N} (this tab follows one conversation instead
+of the queue) | {"type": "unwatch"} | {"type": "ping"}.
 Server frames: the broker's events ({"type": "handoff" | "message" | "note" | "profile"}),
 {"type": "resync"} when the screen fell behind and must reload, {"type": "pong"}.
 The session is re-checked every minute, so signing out or being disabled ends the socket.
@@ -53,6 +54,9 @@ async def _watch(request: web.Request, subscription: Subscription, data: dict, w
         return
     for topic in watching:
         await subscription.remove(topic)
+    # A conversation tab needs only its conversation (its handoff's changes are published
+    # there too), so queue traffic is not fanned out to every open tab.
+    await subscription.remove(QUEUE_TOPIC)
     watching[:] = [conversation_topic(handoff.conversation_id)]
     await subscription.add(watching[0])
 

@@ -13,7 +13,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from bot.handoff.models import WAITING, HandoffView
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +58,7 @@ def after_hours(hours: str, when: str, complaint: str | None) -> str:
     )
 
 
-Tell = Callable[[HandoffView, str], Awaitable[None]]
+Tell = Callable[[str, str], Awaitable[None]]  # (conversation id, text)
 
 
 class QueueNotifier:
@@ -80,7 +79,7 @@ class QueueNotifier:
         last = self._told.get(handoff_id)
         return last is None or self._clock() - last[1] >= self.update_every
 
-    def queue_moved(self, load: Callable[[], Awaitable[tuple[list[HandoffView], int]]],
+    def queue_moved(self, load: Callable[[], Awaitable[tuple[list[tuple[int, str]], int]]],
                     wait: Callable[[int, int], int], tell: Tell) -> None:
         """Schedule a pass over the queue; moves during a pass trigger one more pass."""
         if self._task is not None and not self._task.done():
@@ -99,18 +98,17 @@ class QueueNotifier:
                 return
 
     async def _pass(self, load, wait, tell) -> None:
-        handoffs, agents = await load()
-        waiting = [h for h in handoffs if h.status == WAITING]
+        waiting, agents = await load()  # [(handoff id, conversation id)] in queue order
         now = self._clock()
-        for position, handoff in enumerate(waiting, start=1):
-            last = self._told.get(handoff.id)
+        for position, (handoff_id, conversation_id) in enumerate(waiting, start=1):
+            last = self._told.get(handoff_id)
             if last is None:
-                self._told[handoff.id] = (position, now)
+                self._told[handoff_id] = (position, now)
                 continue
             if position < last[0] and (position == 1 or now - last[1] >= self.update_every):
-                self._told[handoff.id] = (position, now)
-                await tell(handoff, place_in_queue(position, wait(position, agents)))
-        still = {h.id for h in waiting}
+                self._told[handoff_id] = (position, now)
+                await tell(conversation_id, place_in_queue(position, wait(position, agents)))
+        still = {handoff_id for handoff_id, _ in waiting}
         for handoff_id in [i for i in self._told if i not in still]:
             del self._told[handoff_id]
 

@@ -79,15 +79,18 @@ class Trigger:
     channels: frozenset[str] | None = None
 
     @property
-    def needs_customer(self) -> bool:
-        """Does checking it need the customer's value and complaints from the store?"""
-        return self.value_tiers is not None or self.open_complaint is not None or self.min_severity is not None
+    def needs_complaints(self) -> bool:
+        return self.open_complaint is not None or self.min_severity is not None
+
+    def matches_message(self, text: str, channel: str) -> bool:
+        """The conditions on the message itself, which cost nothing to check."""
+        if self.channels is not None and channel not in self.channels:
+            return False
+        return self.text_pattern is None or bool(self.text_pattern.search(text))
 
     def matches(self, *, text: str, channel: str, value_tier: str | None = None,
                 open_severities: tuple[str, ...] = ()) -> bool:
-        if self.channels is not None and channel not in self.channels:
-            return False
-        if self.text_pattern is not None and not self.text_pattern.search(text):
+        if not self.matches_message(text, channel):
             return False
         if self.value_tiers is not None and value_tier not in self.value_tiers:
             return False

@@ -25,7 +25,7 @@ from bot.accounts.store import AccountStore
 from bot.delivery import Delivery, Undeliverable
 from bot.engine import EngineClient, EngineUnavailable, Reply
 from bot.handoff import notices
-from bot.handoff.customers import QueueContext, queue_context, value_and_open_complaints
+from bot.handoff.customers import QueueContext, queue_context
 from bot.handoff.models import AFTER_HOURS, WAITING, HandoffView, iso
 from bot.handoff.pubsub import QUEUE_TOPIC, Broker, conversation_topic
 from bot.handoff.rules import HandoffRules, Trigger
@@ -136,19 +136,30 @@ class Handoffs:
         )
 
     async def _triggered(self, turn) -> Trigger | None:
-        """The first configured trigger this turn meets that has not fired in this conversation."""
-        if not self.rules.triggers:
-            return None
-        tier, severities = None, ()
-        if any(t.needs_customer for t in self.rules.triggers):
+        """The first configured trigger this turn meets that has not fired in this conversation.
+
+        Checked after every bot turn outside a handoff. The customer's value and complaints
+        are read only for triggers whose message conditions already hold, value first:
+        for most customers a top-value trigger costs one read and stops there.
+        """
+        candidates = [t for t in self.rules.triggers if t.matches_message(turn.text, turn.channel)]
+        tier: str | None = None
+        severities: tuple[str, ...] | None = None
+        for trigger in candidates:
             try:
-                tier, open_ones = await value_and_open_complaints(self.profiles, turn.customer_id)
+                if trigger.value_tiers is not None:
+                    if tier is None:
+                        tier = (await self.profiles.value(turn.customer_id)).tier
+                    if tier not in trigger.value_tiers:
+                        continue
+                if trigger.needs_complaints and severities is None:
+                    complaints = await self.profiles.complaints(turn.customer_id)
+                    severities = tuple(c.severity for c in complaints if c.is_open)
             except errors.ProfileStoreError as error:
                 logger.warning("could not check handoff triggers: %s", type(error).__name__)
                 return None
-            severities = tuple(c.severity for c in open_ones)
-        for trigger in self.rules.triggers:
-            if trigger.matches(text=turn.text, channel=turn.channel, value_tier=tier, open_severities=severities):
+            if trigger.matches(text=turn.text, channel=turn.channel, value_tier=tier,
+                               open_severities=severities or ()):
                 if not await self.store.had_reason(turn.conversation_id, trigger.reason):
                     return trigger
         return None
@@ -213,8 +224,7 @@ class Handoffs:
 
     async def place(self, handoff: HandoffView) -> tuple[int, int]:
         """(place in the queue, estimated wait in minutes) of a waiting handoff."""
-        waiting = [h for h in await self.store.open_handoffs() if h.status == WAITING]
-        position = next((i for i, h in enumerate(waiting, start=1) if h.id == handoff.id), len(waiting) or 1)
+        position = await self.store.position(handoff) or 1
         return position, self.rules.estimated_wait_minutes(position, await self.online_agents())
 
     async def online_agents(self) -> int:
@@ -226,12 +236,9 @@ class Handoffs:
 
     def queue_moved(self) -> None:
         async def load():
-            return await self.store.open_handoffs(), await self.online_agents()
+            return await self.store.waiting_order(), await self.online_agents()
 
-        self.notifier.queue_moved(load, self.rules.estimated_wait_minutes, self._tell_place)
-
-    async def _tell_place(self, handoff: HandoffView, text: str) -> None:
-        await self.tell(handoff.conversation_id, text)
+        self.notifier.queue_moved(load, self.rules.estimated_wait_minutes, self.tell_quietly)
 
     # --- telling people ------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, exists, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from memory.sql.engine import Runner
@@ -35,15 +35,40 @@ def _view(row) -> HandoffView:
     )
 
 
+# Statements on the per-message path are built once, with bound parameters: building a
+# select costs more than running it on SQLite.
+_BY_ID = select(*_COLUMNS).where(Handoff.id == bindparam("handoff_id"))
+_OPEN_FOR = select(*_COLUMNS).where(
+    Handoff.conversation_id == bindparam("conversation_id"), Handoff.status != CLOSED
+)
+_OPEN = select(*_COLUMNS).where(Handoff.status.in_((WAITING, ACTIVE)))
+_WAITING_ORDER = (
+    select(Handoff.id, Handoff.conversation_id)
+    .where(Handoff.status == WAITING)
+    .order_by(Handoff.priority.desc(), Handoff.created_at, Handoff.id)
+)
+_AHEAD = select(func.count()).select_from(Handoff).where(
+    Handoff.status == WAITING,
+    or_(
+        Handoff.priority > bindparam("priority"),
+        and_(
+            Handoff.priority == bindparam("priority"),
+            or_(
+                Handoff.created_at < bindparam("created_at"),
+                and_(Handoff.created_at == bindparam("created_at"), Handoff.id < bindparam("handoff_id")),
+            ),
+        ),
+    ),
+)
+
+
 def _one(connection: Connection, handoff_id: int) -> HandoffView | None:
-    row = connection.execute(select(*_COLUMNS).where(Handoff.id == handoff_id)).first()
+    row = connection.execute(_BY_ID, {"handoff_id": handoff_id}).first()
     return None if row is None else _view(row)
 
 
 def _open_for(connection: Connection, conversation_id: str) -> HandoffView | None:
-    row = connection.execute(
-        select(*_COLUMNS).where(Handoff.conversation_id == conversation_id, Handoff.status != CLOSED)
-    ).first()
+    row = connection.execute(_OPEN_FOR, {"conversation_id": conversation_id}).first()
     return None if row is None else _view(row)
 
 
@@ -99,11 +124,16 @@ class SqlHandoffStore(HandoffStore):
         return await self._read(lambda c: _open_for(c, conversation_id))
 
     async def open_handoffs(self):
-        def read(connection: Connection) -> list[HandoffView]:
-            rows = connection.execute(select(*_COLUMNS).where(Handoff.status.in_((WAITING, ACTIVE))))
-            return queue_sorted([_view(row) for row in rows])
+        return await self._read(lambda c: queue_sorted([_view(row) for row in c.execute(_OPEN)]))
 
-        return await self._read(read)
+    async def waiting_order(self):
+        return await self._read(lambda c: [(row.id, row.conversation_id) for row in c.execute(_WAITING_ORDER)])
+
+    async def position(self, handoff):
+        if handoff.status != WAITING:
+            return None
+        parameters = {"priority": handoff.priority, "created_at": handoff.created_at, "handoff_id": handoff.id}
+        return await self._read(lambda c: c.execute(_AHEAD, parameters).scalar_one() + 1)
 
     async def had_reason(self, conversation_id, reason):
         return await self._read(lambda c: c.execute(select(exists().where(

@@ -49,6 +49,14 @@ class HandoffStore(abc.ABC):
         """Every waiting or active handoff; waiting ones in queue order come first."""
 
     @abc.abstractmethod
+    async def waiting_order(self) -> list[tuple[int, str]]:
+        """(handoff id, conversation id) of every waiting handoff, in queue order."""
+
+    @abc.abstractmethod
+    async def position(self, handoff: HandoffView) -> int | None:
+        """The place of a waiting handoff in the queue (1 = next); None if not waiting."""
+
+    @abc.abstractmethod
     async def had_reason(self, conversation_id: str, reason: str) -> bool:
         """Was the conversation ever handed off for this reason?"""
 
@@ -125,6 +133,17 @@ class InMemoryHandoffStore(HandoffStore):
 
     async def open_handoffs(self):
         return queue_sorted([h for h in self._handoffs.values() if h.is_open])
+
+    async def waiting_order(self):
+        return [(h.id, h.conversation_id) for h in await self.open_handoffs() if h.status == WAITING]
+
+    async def position(self, handoff):
+        if handoff.status != WAITING:
+            return None
+        return sum(
+            1 for h in self._handoffs.values()
+            if h.status == WAITING and h.queue_order() < handoff.queue_order()
+        ) + 1
 
     async def had_reason(self, conversation_id, reason):
         return any(h.conversation_id == conversation_id and h.reason == reason for h in self._handoffs.values())

@@ -160,6 +160,11 @@ async def test_the_queue_is_ordered_by_priority_then_arrival(backend):
     await backend.store.claim(taken.id, agent, NOW)
     order = [(h.id, h.status) for h in await backend.store.open_handoffs()]
     assert order == [(high.id, WAITING), (low.id, WAITING), (also_low.id, WAITING), (taken.id, ACTIVE)]
+    assert await backend.store.waiting_order() == [
+        (high.id, "web.high"), (low.id, "web.low"), (also_low.id, "web.also"),
+    ]
+    assert [await backend.store.position(h) for h in (high, low, also_low)] == [1, 2, 3]
+    assert await backend.store.position(await backend.store.get(taken.id)) is None
 
 
 @backends(BACKENDS)

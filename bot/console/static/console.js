@@ -221,6 +221,10 @@
       return el("section", {}, el("h3", {}, title), ...content);
     }
 
+    function listOf(items, render, attrs) {
+      return items.length ? el("ul", attrs || {}, items.map(render)) : el("p", { class: "muted" }, "None recorded.");
+    }
+
     function renderProfile() {
       const aside = clear(document.getElementById("profile"));
       const p = state.profile;
@@ -244,14 +248,15 @@
         act("facts", { key: document.getElementById("fact-key").value, value: document.getElementById("fact-value").value });
       });
       aside.append(section("Facts",
+        p.facts.length ? null : el("p", { class: "muted" }, "None recorded."),
         el("table", { class: "facts" }, el("tbody", {}, p.facts.map((f) => el("tr", {},
           el("th", {}, label(f.key)), el("td", {}, f.value, f.stale ? " (stale)" : ""),
           el("td", { class: "muted" }, f.source.actor || f.source.channel, " · ", new Date(f.observed_at).toLocaleDateString()))))),
         factForm));
-      aside.append(section("Needs", el("ul", {}, p.needs.map((n) => el("li", {},
+      aside.append(section("Needs", listOf(p.needs, (n) => el("li", {},
         el("strong", {}, n.product || label(n.category)), n.budget ? " · " + n.budget : "", n.timeframe ? " · " + n.timeframe : "",
-        el("div", { class: "words" }, "“", n.words, "”"))))));
-      aside.append(section("Complaints", el("ul", {}, p.complaints.map((c) => {
+        el("div", { class: "words" }, "“", n.words, "”")))));
+      aside.append(section("Complaints", listOf(p.complaints, (c) => {
         const status = el("select", { "aria-label": "Status of " + c.reference },
           ["in_progress", "resolved", "reopened"].map((x) => el("option", { value: x }, label(x))));
         const resolution = el("input", { "aria-label": "Resolution for " + c.reference, placeholder: "Resolution" });
@@ -267,13 +272,13 @@
           el("div", { class: "words" }, c.description),
           c.resolution ? el("div", { class: "muted" }, "Resolution: ", c.resolution) : null,
           c.open ? form : null);
-      }))));
-      aside.append(section("Consents", el("ul", {}, p.consents.map((c) => el("li", {},
+      })));
+      aside.append(section("Consents", listOf(p.consents, (c) => el("li", {},
         label(c.purpose), " via ", c.channel, c.active ? " (granted " : " (revoked ",
         new Date(c.active ? c.granted_at : c.revoked_at).toLocaleDateString(), ")",
-        el("div", { class: "muted" }, "“", c.wording, "”"))))));
-      aside.append(section("Interactions", el("ul", {}, p.interactions.map((i) => el("li", {},
-        i.channel, " · ", new Date(i.started_at).toLocaleString(), i.summary ? el("div", { class: "muted" }, i.summary) : null)))),
+        el("div", { class: "muted" }, "“", c.wording, "”")))));
+      aside.append(section("Interactions", listOf(p.interactions, (i) => el("li", {},
+        i.channel, " · ", new Date(i.started_at).toLocaleString(), i.summary ? el("div", { class: "muted" }, i.summary) : null))),
         el("p", { class: "muted" }, "Known on: ", p.identities.join(", ")));
     }
 
