@@ -100,7 +100,9 @@ class Integrations:
                 name, prefix=key[:PREFIX_SHOWN], key_hash=key_digest(key), actor=actor
             )
         except errors.IntegrationConflict:
-            raise InvalidIntegration(f"'{name}' already has an active key; revoke it first") from None
+            raise InvalidIntegration(
+                f"'{name}' already has an active key; revoke it first"
+            ) from None
         return key
 
     async def revoke(self, name: str, *, actor: str) -> bool:
@@ -148,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("create", help="create an integration and print its key once").add_argument("name")
+    create = commands.add_parser("create", help="create an integration and print its key once")
+    create.add_argument("name")
     commands.add_parser("revoke", help="revoke an integration's key").add_argument("name")
     commands.add_parser("list", help="list integrations and their key prefixes")
     args = parser.parse_args(argv)

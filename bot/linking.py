@@ -63,9 +63,10 @@ UNAVAILABLE = {
     WEB: "Sorry, continuing on the web isn't available here. Let's carry on in this chat.",
 }
 OFFER = {
-    TELEGRAM: "Open this link to continue on Telegram (it works once, within {minutes} minutes): {url}",
-    WEB: "Open this link to continue in your browser (it works once, within {minutes} minutes): {url}",
+    TELEGRAM: "Open this link to continue on Telegram ({expiry}): {url}",
+    WEB: "Open this link to continue in your browser ({expiry}): {url}",
 }
+EXPIRY = "it works once, within {minutes} minutes"
 NO_LINK = "Sorry, I couldn't make a link just now. Please ask me again in a moment."
 _REFUSALS = {"unknown": INVALID, "used": USED, "expired": EXPIRED}
 
@@ -87,7 +88,8 @@ class LinkTokens:
 
     def __init__(self, signing_key: str) -> None:
         # A key of its own, so a link token can never pass for anything else signed.
-        self._key = hmac.new(signing_key.encode(), b"rapport.link-token.v1", hashlib.sha256).digest()
+        label = b"rapport.link-token.v1"
+        self._key = hmac.new(signing_key.encode(), label, hashlib.sha256).digest()
 
     def _mac(self, target: str, body: bytes) -> bytes:
         message = target.encode() + b"\0" + body
@@ -184,7 +186,8 @@ class Linker:
         except errors.ProfileStoreError as error:
             logger.error("could not issue a link token: %s", type(error).__name__)
             return NO_LINK
-        return OFFER[target].format(minutes=max(1, self.max_age // 60), url=url)
+        expiry = EXPIRY.format(minutes=max(1, self.max_age // 60))
+        return OFFER[target].format(expiry=expiry, url=url)
 
     async def redeem(self, token: object, *, target: str, channel: str,
                      external_id: str) -> LinkRedemption:
@@ -247,7 +250,8 @@ async def web_session(app: web.Application, token: object, previous: Session | N
     try:
         customer_id = await linker.web_customer(token, previous)
     except LinkDenied as denied:
-        raise SessionRefused(503 if denied.code == "link_unavailable" else 403, str(denied)) from None
+        status = 503 if denied.code == "link_unavailable" else 403
+        raise SessionRefused(status, str(denied)) from None
     return Session(customer_id, new_conversation_id(WEB))
 
 

@@ -1,4 +1,4 @@
-"""Immutable values for what the channels keep in the store: API keys, retried requests, link tokens."""
+"""Immutable values for what the channels keep in the store: API keys, requests, link tokens."""
 from __future__ import annotations
 
 from dataclasses import dataclass

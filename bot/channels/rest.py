@@ -85,10 +85,9 @@ def _idempotency_key(request: web.Request) -> str | None:
     key = request.headers.get(IDEMPOTENCY_HEADER)
     if key is None:
         return None
-    if not key or len(key) > MAX_IDEMPOTENCY_KEY_CHARS or not key.isascii() or not key.isprintable():
-        raise json_error(
-            400, f"'{IDEMPOTENCY_HEADER}' must be 1-{MAX_IDEMPOTENCY_KEY_CHARS} printable ASCII characters."
-        )
+    if not 0 < len(key) <= MAX_IDEMPOTENCY_KEY_CHARS or not (key.isascii() and key.isprintable()):
+        raise json_error(400, f"'{IDEMPOTENCY_HEADER}' must be 1-{MAX_IDEMPOTENCY_KEY_CHARS} "
+                              "printable ASCII characters.")
     return key
 
 
@@ -127,7 +126,9 @@ async def _answer_once(request: web.Request, integration: Integration, key: str,
         ) from None
     except errors.ProfileStoreError as error:
         logger.error("could not claim an idempotency key: %s", type(error).__name__)
-        raise json_error(503, "The message could not be saved. Please retry with the same key.") from None
+        raise json_error(
+            503, "The message could not be saved. Please retry with the same key."
+        ) from None
     if claim.state == DONE:
         return web.json_response(claim.response, headers={REPLAYED_HEADER: "true"})
     if claim.state == PENDING:

@@ -166,7 +166,8 @@ async def test_a_web_customer_continues_on_telegram_as_the_same_customer(stack, 
     assert linked[-1]["detail"]["channel"] == "telegram"
     # Later messages from the chat stay with Ann.
     await stack.telegram(CHAT, "what's my name?")
-    assert await store.customer_for_conversation(fake_engine.received[-1]["sender"]) == ann.customer_id
+    later = fake_engine.received[-1]["sender"]
+    assert await store.customer_for_conversation(later) == ann.customer_id
 
 
 async def test_a_replayed_token_is_refused(stack, fake_engine):
@@ -205,14 +206,14 @@ def flipped(token: str, at: int) -> str:
 ])
 async def test_forged_tokens_are_refused(stack, fake_engine, forgery):
     ann, token = await telegram_link_from_the_web(stack, fake_engine)
-    expires = int(time.time()) + 600
+    expires, ours = int(time.time()) + 600, LinkTokens("test-signing-key")
     forged = {
         "one character changed in the jti": lambda: flipped(token, 3),
         "one character changed in the expiry": lambda: flipped(token, 14),
         "one character changed in the signature": lambda: flipped(token, 30),
         "signed with another key": lambda: LinkTokens("another-key").mint("telegram", expires)[1],
-        "minted for the web, used on Telegram": lambda: LinkTokens("test-signing-key").mint("web", expires)[1],
-        "genuine signature, never issued": lambda: LinkTokens("test-signing-key").mint("telegram", expires)[1],
+        "minted for the web, used on Telegram": lambda: ours.mint("web", expires)[1],
+        "genuine signature, never issued": lambda: ours.mint("telegram", expires)[1],
         "made up": lambda: "x" * 39,
     }[forgery]()
 

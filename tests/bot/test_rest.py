@@ -146,14 +146,17 @@ async def test_a_retry_with_the_same_key_gets_the_first_response_and_is_not_proc
     retry = await post(gateway, body, headers=keyed("order-1"))
     assert retry.status == 200
     assert retry.headers["Idempotent-Replayed"] == "true"
-    assert await retry.json() == await first.json() == {"replies": [{"text": "echo: hello", "buttons": []}]}
+    expected = {"replies": [{"text": "echo: hello", "buttons": []}]}
+    assert await retry.json() == await first.json() == expected
     assert len(fake_engine.received) == 1
 
     store = gateway.app[STORE]
     customer = await store.find_customer("api", "crm-42")
     [interaction] = await store.interactions(customer)
     transcript = await store.transcript(interaction.conversation_id)
-    assert [(m.sender, m.text) for m in transcript] == [("customer", "hello"), ("bot", "echo: hello")]
+    assert [(m.sender, m.text) for m in transcript] == [
+        ("customer", "hello"), ("bot", "echo: hello"),
+    ]
 
     fresh = await post(gateway, body, headers=keyed("order-2"))  # a new key is a new message
     assert (await fresh.json())["replies"][0]["text"] == "a different answer"
@@ -279,7 +282,8 @@ async def test_the_openapi_document_is_served_and_describes_the_api(gateway):
     assert {"200", "401", "409", "422", "503"} <= set(post_message["responses"])
     assert "Idempotent-Replayed" in post_message["responses"]["200"]["headers"]
     assert document["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
-    assert {"customer", "text"} <= set(document["components"]["schemas"]["MessageRequest"]["required"])
+    request_schema = document["components"]["schemas"]["MessageRequest"]
+    assert {"customer", "text"} <= set(request_schema["required"])
 
 
 async def test_every_reference_in_the_openapi_document_resolves(gateway):

@@ -83,7 +83,9 @@ async def telegram_customers_web_link(app) -> tuple[str, str]:
     return tom, await app[LINKER].link_for(tom, "telegram", "web")
 
 
-async def test_following_a_link_opens_the_chat_as_the_linked_customer(page, gateway, engine, browser):
+async def test_following_a_link_opens_the_chat_as_the_linked_customer(
+    page, gateway, engine, browser
+):
     store = gateway[STORE]
     tom, url = await telegram_customers_web_link(gateway)
     assert "?link=" in url
@@ -92,13 +94,14 @@ async def test_following_a_link_opens_the_chat_as_the_linked_customer(page, gate
     await expect(page.get_by_role("dialog")).to_be_visible()  # opened by the link
     await page.get_by_label("Your message").fill("hello from my laptop")
     await page.get_by_label("Your message").press("Enter")
-    await expect(page.locator(".log .message").nth(1)).to_contain_text("You said: hello from my laptop")
+    answer = page.locator(".log .message").nth(1)
+    await expect(answer).to_contain_text("You said: hello from my laptop")
     assert "link=" not in page.url  # the spent token leaves the address bar
     conversation = engine.received[-1]["sender"]
     assert await store.customer_for_conversation(conversation) == tom
 
     await page.reload()  # the session, now Tom's, survives a reload
-    await expect(page.locator(".log .message").nth(1)).to_contain_text("You said: hello from my laptop")
+    await expect(answer).to_contain_text("You said: hello from my laptop")
 
     # The same link in another browser: refused with a clear notice; the chat still works.
     context = await browser.new_context()

@@ -1,4 +1,4 @@
-"""Contract: what the channels keep (API keys, idempotent requests, link tokens, retried messages)."""
+"""Contract: what the channels keep (API keys, idempotent requests, link tokens, retries)."""
 from __future__ import annotations
 
 import asyncio
