@@ -277,8 +277,8 @@ async def test_a_refused_deep_link_is_explained_and_the_chat_goes_on(gateway, fa
     ]
 
 
-async def test_until_linking_is_wired_no_deep_link_is_trusted(gateway, bot_api):
-    await post(gateway, recorded_update("command_start_deep_link"))
+async def test_a_deep_link_token_the_gateway_never_issued_is_not_trusted(gateway, bot_api):
+    await post(gateway, recorded_update("command_start_deep_link"))  # tests/bot/test_linking.py
     assert "isn't valid" in texts_to(bot_api)[0]
 
 
