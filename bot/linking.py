@@ -257,10 +257,12 @@ async def web_session(app: web.Application, token: object, previous: Session | N
 
 async def _linking_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
+    # In production the gateway's own address is rarely what customers can open: web links
+    # stay off until RAPPORT_PUBLIC_URL names the page with the chat.
+    web_url = settings.public_base_url or ("" if settings.production else settings.public_url)
     linker = Linker(
         app[STORE], LinkTokens(settings.signing_key),
-        telegram_bot=settings.telegram_bot_username,
-        web_url=settings.public_base_url or settings.public_url,
+        telegram_bot=settings.telegram_bot_username, web_url=web_url,
         max_age=settings.link_token_max_age,
     )
     app[LINKER] = linker

@@ -344,3 +344,22 @@ def test_tokens_are_compact_url_safe_and_tamper_evident():
     assert expired.value.code == "link_expired"
     with pytest.raises(LinkDenied):
         tokens.read(token, "web", time.time())
+
+
+async def test_in_production_web_links_wait_for_a_public_url(
+    make_settings, fake_engine, bot_api, migrated_profile_db, aiohttp_client
+):
+    settings = make_settings(
+        RAPPORT_ENV="production",
+        RAPPORT_ENGINE_PORT=str(fake_engine.port), RAPPORT_ACTIONS_PORT=str(fake_engine.port),
+        RAPPORT_TELEGRAM_TOKEN=TOKEN, RAPPORT_TELEGRAM_SECRET=SECRET,
+        RAPPORT_TELEGRAM_API_URL=bot_api.url, RAPPORT_TELEGRAM_BOT_USERNAME=BOT,
+    )
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(migrated_profile_db, settings.data_dir / "profile.db")
+    client = await aiohttp_client(create_app(settings))
+    fake_engine.replies = LINK_REPLIES
+    update = recorded_update("message_text", update_id=1, chat_id=CHAT, text="to my browser")
+    response = await client.post(WEBHOOK_PATH, json=update, headers={SECRET_HEADER: SECRET})
+    assert response.status == 200
+    assert bot_api.texts_in(CHAT) == [UNAVAILABLE["web"]]
