@@ -175,18 +175,6 @@ class EngineClient:
     async def resume(self, conversation_id: str) -> None:
         await self.append_events(conversation_id, [{"event": "resume"}])
 
-    async def log_message(self, conversation_id: str, text: str) -> None:
-        """Add a customer message to the tracker (parsed by the NLU) without predicting."""
-        await self._request(
-            "POST", f"/conversations/{conversation_id}/messages", json={"text": text, "sender": "user"}
-        )
-
-    async def log_agent_reply(self, conversation_id: str, text: str, agent: str) -> None:
-        """Keep what a person said in the tracker, so the bot has the context when it resumes."""
-        await self.append_events(
-            conversation_id, [{"event": "bot", "text": text, "metadata": {"agent": agent}}]
-        )
-
     async def execute(self, conversation_id: str, action: str) -> list[Reply]:
         """Run one action (e.g. a response such as utter_ask_satisfaction) and return its replies.
 

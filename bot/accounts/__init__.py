@@ -19,7 +19,7 @@ from bot.accounts.database import open_runner
 from bot.accounts.guard import AUTH, current_session, require_role, secure, session_of, staff
 from bot.accounts.models import ADMIN, AGENT, MARKETER, ROLES, StaffMember, StaffSession
 from bot.accounts.sql import SqlAccountStore
-from bot.state import SETTINGS
+from bot.state import SETTINGS, STORE
 
 __all__ = [
     "ADMIN", "AGENT", "AUTH", "LoginRefused", "MARKETER", "ROLES", "STAFF_DB", "SessionPolicy",
@@ -38,9 +38,22 @@ def policy_from(settings) -> SessionPolicy:
     )
 
 
+def _profile_runner(app: web.Application) -> Runner | None:
+    """The profile store's own connection runner, when it has one to share.
+
+    Sharing it keeps one SQLite writer pool (one queue for the write lock instead of two
+    pools of threads polling for it) and one PostgreSQL connection pool per gateway.
+    memory exposes no public accessor yet, hence the private attribute.
+    """
+    store = app.get(STORE)
+    runner = getattr(store, "runner", None) or getattr(store, "_runner", None)
+    return runner if isinstance(runner, Runner) else None
+
+
 async def _accounts_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    runner = open_runner(settings.profile_db_url)
+    shared = _profile_runner(app)
+    runner = shared or open_runner(settings.profile_db_url)
     app[STAFF_DB] = runner
     if AUTH not in app:  # tests may bring their own
         app[AUTH] = StaffAuth(
@@ -49,7 +62,8 @@ async def _accounts_ctx(app: web.Application) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        await runner.close()
+        if shared is None:
+            await runner.close()
 
 
 def setup(app: web.Application) -> None:

@@ -179,10 +179,6 @@ class HandoffService(Handoffs):
             message = await self.tell(handoff.conversation_id, text, sender="agent", payload={"agent": agent})
         except Undeliverable as error:
             raise Undelivered(f"Your reply is saved but could not reach the customer: {error}") from None
-        try:
-            await self.engine.log_agent_reply(handoff.conversation_id, text, member.actor)
-        except EngineUnavailable:
-            logger.warning("could not add an agent reply to the tracker of %s", handoff.conversation_id)
         return message_event(message) if message is not None else {"text": text}
 
     async def note(self, handoff_id: int, member: StaffMember, text: object) -> NoteView:

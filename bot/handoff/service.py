@@ -2,8 +2,8 @@
 
 `Handoffs` is what `bot.conversations.Conversations` consults on every turn:
 - `intercept` takes a turn whose conversation has an open handoff away from the bot: the
-  message goes live to the staff screens and into the engine's tracker (which records
-  it without predicting, so the bot stays silent);
+  message (already in the transcript) goes live to the staff screens, never to the paused
+  engine, so the bot stays silent and spends nothing on it;
 - `after_engine` notices the bot's handoff payload (or a configured trigger), strips it
   from what the customer sees, and queues the conversation, or, outside staffed hours,
   records a complaint and promises a follow-up.
@@ -98,12 +98,10 @@ class Handoffs:
             if turn.conversation_id in self._resume_pending:
                 await self._resume(turn.conversation_id)
             return None
+        # The message is in the transcript already (Conversations recorded it); it goes to
+        # staff screens, not to the engine, which stays paused until the hand-back.
         if message is not None:
             await self.broker.publish(conversation_topic(turn.conversation_id), message_event(message))
-        try:
-            await self.engine.log_message(turn.conversation_id, turn.text)
-        except EngineUnavailable:
-            logger.warning("could not add a message to the paused tracker of %s", turn.conversation_id)
         if handoff.status != WAITING or not self.notifier.may_repeat(handoff.id):
             return []
         position, wait = await self.place(handoff)

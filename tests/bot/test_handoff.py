@@ -71,12 +71,6 @@ class StubEngine:
         if self.down:
             raise EngineUnavailable("down")
 
-    async def log_message(self, conversation_id, text):
-        self.calls.append(("log", text))
-
-    async def log_agent_reply(self, conversation_id, text, agent):
-        self.calls.append(("agent", text))
-
     async def execute(self, conversation_id, action):
         self.calls.append(("execute", action))
         if self.down:
@@ -269,7 +263,7 @@ async def test_waiting_customers_hear_their_place_improve_and_what_they_add_reac
 
     calls = len(world.engine.calls)
     assert await world.say(people[2], "still there?") == []  # told a moment ago: no repeat
-    assert world.engine.calls[calls:] == [("log", "still there?")]
+    assert world.engine.calls[calls:] == []  # the paused bot is not bothered
     events = [await watcher.get(), await watcher.get()]
     assert [(e["sender"], e["text"]) for e in events] == [
         ("bot", "You're next in the queue; a colleague will be with you in about 4 minutes."),
@@ -367,8 +361,9 @@ async def test_while_an_agent_has_the_conversation_the_bot_is_never_asked(tmp_pa
     world.engine.down = True  # even a broken engine changes nothing for the customer
     for text in ("one", "two"):
         assert await world.say(ann, text) == []
-    assert [n for n in world.engine.names() if n == "send"] == ["send"]
-    assert world.engine.calls[-2:] == [("log", "one"), ("log", "two")]
+    assert world.engine.names() == ["send", "pause"]
+    transcript = await world.profiles.transcript(ann.conversation_id)
+    assert [m.text for m in transcript if m.sender == "customer"][-2:] == ["one", "two"]
 
 
 async def test_queue_events_go_to_every_screen(tmp_path):
