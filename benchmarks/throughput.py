@@ -115,9 +115,12 @@ async def measure(url: str, headers: dict[str, str], *, vanilla: bool, users: in
         customer = f"bench-{run_id}-{user}-{cycle}"
         text = SCRIPT[step] if not vanilla else ["hello", "I am great", "bye"][turn % 3]
         body = {"sender": customer, "message": text} if vanilla else {"customer": customer, "text": text}
-        async with session.post(url, json=body, headers=headers) as response:
-            await response.read()
-            return response.status == 200
+        try:
+            async with session.post(url, json=body, headers=headers) as response:
+                await response.read()
+                return response.status == 200
+        except (aiohttp.ClientError, asyncio.TimeoutError):
+            return False  # counted as an error, like a non-200 answer
 
     result = await run_load(send, users=users, seconds=seconds)
     return result.summary()
