@@ -33,6 +33,9 @@ from bot.handoff.store import HandoffStore
 
 logger = logging.getLogger(__name__)
 
+TIER_CACHE_SECONDS = 300.0
+TIER_CACHE_SIZE = 50_000
+
 HANDOFF_KEY = "handoff"  # the custom payload actions/handoff.py emits
 GATEWAY_ACTOR = "gateway:handoff"
 MAX_REASON = 100
@@ -80,6 +83,9 @@ class Handoffs:
         self.store, self.profiles, self.engine = store, profiles, engine
         self.delivery, self.broker, self.rules, self.accounts = delivery, broker, rules, accounts
         self.satisfaction_question = satisfaction_question
+        # A customer's value tier moves with purchases, not with every message: reading it
+        # was a quarter of the gateway's time per turn, so each one is kept for a while.
+        self._tiers: dict[str, tuple[float, str]] = {}
         self.clock = clock
         self.notifier = notices.QueueNotifier(update_every=rules.update_every, clock=clock)
         self._names: dict[int, str] = {}
@@ -133,6 +139,17 @@ class Handoffs:
             channel=turn.channel, reason=reason, words=turn.text,
         )
 
+    async def _value_tier(self, customer_id: str) -> str:
+        now = time.monotonic()
+        cached = self._tiers.get(customer_id)
+        if cached is not None and now - cached[0] < TIER_CACHE_SECONDS:
+            return cached[1]
+        tier = (await self.profiles.value(customer_id)).tier
+        if len(self._tiers) >= TIER_CACHE_SIZE:
+            self._tiers.clear()
+        self._tiers[customer_id] = (now, tier)
+        return tier
+
     async def _triggered(self, turn) -> Trigger | None:
         """The first configured trigger this turn meets that has not fired in this conversation.
 
@@ -147,7 +164,7 @@ class Handoffs:
             try:
                 if trigger.value_tiers is not None:
                     if tier is None:
-                        tier = (await self.profiles.value(turn.customer_id)).tier
+                        tier = await self._value_tier(turn.customer_id)
                     if tier not in trigger.value_tiers:
                         continue
                 if trigger.needs_complaints and severities is None:
