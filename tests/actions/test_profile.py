@@ -151,3 +151,42 @@ def test_budgets_are_said_the_way_people_say_them(value, said):
     from actions.context import say_budget
 
     assert say_budget(value) == said
+
+
+async def test_a_stale_email_is_confirmed_not_asked_again(store, conversation, dispatcher, domain):
+    from actions.needs import ActionAskEmail, ValidateContactForm
+
+    chat = await conversation()
+    long_ago = datetime.now(timezone.utc) - timedelta(days=400)
+    await store.remember(chat.customer_id, "email", "ann@example.com", source=WEB, observed_at=long_ago)
+
+    events = await ActionAskEmail().run(dispatcher, chat.tracker(), domain)
+    assert texts(dispatcher)[-1] == "Is your email address still a…@example.com?"
+    assert SlotSet("pending_question", "confirm:email") in events
+
+    slots = await ValidateContactForm().validate_email(
+        "yes", dispatcher, chat.tracker("yes", intent="affirm", slots={"pending_question": "confirm:email"}), domain
+    )
+    assert slots == {"email": "ann@example.com", "pending_question": None}
+    profile = await store.profile(chat.customer_id)
+    assert profile.knows("email")  # confirmed today: fresh again
+    assert len(await store.fact_history(chat.customer_id, "email")) == 2
+
+
+async def test_a_changed_stale_email_is_asked_for_and_replaced(store, conversation, dispatcher, domain):
+    from actions.needs import ActionAskEmail, ValidateContactForm
+
+    chat = await conversation()
+    long_ago = datetime.now(timezone.utc) - timedelta(days=400)
+    await store.remember(chat.customer_id, "email", "old@example.com", source=WEB, observed_at=long_ago)
+    slots = await ValidateContactForm().validate_email(
+        "no", dispatcher, chat.tracker("no", intent="deny", slots={"pending_question": "confirm:email"}), domain
+    )
+    assert slots == {"email": None, "pending_question": "replace:email"}
+    await ActionAskEmail().run(dispatcher, chat.tracker(slots={"pending_question": "replace:email"}), domain)
+    assert texts(dispatcher)[-1] == "What's the best email address to reach you on?"
+    slots = await ValidateContactForm().validate_email(
+        "new@example.com", dispatcher, chat.tracker("new@example.com", intent="inform"), domain
+    )
+    assert slots["email"] == "new@example.com"
+    assert (await store.profile(chat.customer_id)).get("email") == "new@example.com"
