@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 
 .PHONY: setup setup-test run test train validate lock clean eval-nlu \
-	bench-memory bench-throughput bench-vanilla bench-handoff bench-channels
+	bench-memory bench-throughput bench-vanilla bench-handoff bench-channels bench-studio
 
 setup:
 	@scripts/setup.sh
@@ -47,6 +47,10 @@ bench-channels: setup
 
 bench-handoff: setup-test
 	@$(PY) -m benchmarks.handoff
+
+# Studio: wording edit to live, flow edit publish to live (train + swap), vs cold and --finetune.
+bench-studio: setup
+	@$(PY) -m benchmarks.studio
 
 # Held-out intent accuracy / macro-F1 and entity F1 for nlu/.
 eval-nlu: setup

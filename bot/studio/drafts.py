@@ -47,6 +47,15 @@ class Draft:
         """After merging in what others published: the same edits on top of version `base`."""
         self.start(files, base)
 
+    @property
+    def imports(self) -> str | None:
+        """The hash of shipped files this draft brings in (bot.studio.startup), if it does."""
+        note = self.root / "imports"
+        return note.read_text().strip() if note.is_file() else None
+
+    def note_import(self, shipped_hash: str) -> None:
+        atomic_write(self.root / "imports", shipped_hash + "\n")
+
     def write(self, path: str, text: str) -> None:
         atomic_write(self._files / check_path(path), text)
 

@@ -28,20 +28,22 @@ logger = logging.getLogger(__name__)
 
 
 class GatewayNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
+    # Rasa builds a new generator for every model it loads (PUT /model); they share one
+    # connection pool per event loop, so swapping models leaves no unclosed sessions behind.
+    _sessions: Dict[int, aiohttp.ClientSession] = {}
+
     def __init__(self, endpoint_config: Any, domain: Any = None) -> None:
         super().__init__(domain.responses if domain is not None else {})
         self.url = endpoint_config.url
         self.headers = {"Authorization": f"Bearer {endpoint_config.token}"} if endpoint_config.token else {}
         self.timeout = aiohttp.ClientTimeout(total=float(endpoint_config.kwargs.get("timeout", 5)))
-        self._session: Optional[aiohttp.ClientSession] = None
-        self._session_loop: Optional[asyncio.AbstractEventLoop] = None
 
     def _client(self) -> aiohttp.ClientSession:
-        loop = asyncio.get_running_loop()
-        if self._session is None or self._session.closed or self._session_loop is not loop:
-            self._session = aiohttp.ClientSession(timeout=self.timeout, headers=self.headers)
-            self._session_loop = loop
-        return self._session
+        loop = id(asyncio.get_running_loop())
+        session = self._sessions.get(loop)
+        if session is None or session.closed:
+            session = self._sessions[loop] = aiohttp.ClientSession()
+        return session
 
     async def generate(
         self, utter_action: Text, tracker: Any, output_channel: Text, **kwargs: Any
@@ -57,7 +59,7 @@ class GatewayNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
             "channel": {"name": output_channel},
         }
         try:
-            async with self._client().post(self.url, json=body) as response:
+            async with self._client().post(self.url, json=body, headers=self.headers, timeout=self.timeout) as response:
                 if response.status == 200:
                     message = await response.json()
                     if isinstance(message, dict) and CallbackNaturalLanguageGenerator.validate_response(message):

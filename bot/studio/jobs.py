@@ -34,6 +34,7 @@ class Job:
     problems: list[dict[str, Any]] = field(default_factory=list)
     version: int | None = None
     seconds: float | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # seconds spent per stage
     task: asyncio.Task | None = None
 
     def progress(self, fraction: float, step: str) -> None:
@@ -52,8 +53,11 @@ class Job:
             "id": self.id, "kind": self.kind, "owner": self.owner, "needs_training": self.needs_training,
             "fraction": round(self.fraction, 3), "step": self.step, "state": self.state, "error": self.error,
             "problems": self.problems, "version": self.version, "seconds": self.seconds,
-            "elapsed": round(time.monotonic() - self.started, 1),
+            "elapsed": round(time.monotonic() - self.started, 1), "timings": self.timings,
         }
+
+    def timed(self, stage: str, since: float) -> None:
+        self.timings[stage] = round(time.monotonic() - since, 3)
 
 
 class RasaChecks:

@@ -48,8 +48,10 @@ def _frame(member: StaffMember, csrf_token: str, page: str, title: str, main: st
 
 def overview_page(member: StaffMember, csrf_token: str) -> str:
     main = (
-        '<section><h1>Overview</h1><p id="code-update" class="notice" hidden>The bot files shipped with the code '
-        "changed after marketers published. The live version was kept; ask a developer to merge the change.</p>"
+        '<section><h1>Overview</h1><div id="code-update" class="notice" hidden><p>A new release of the code '
+        "changed the bot's files after marketers had published here, so the live version was kept. Bring the "
+        "release's changes into your draft, check them, and publish.</p>"
+        '<button id="bring-in-code" type="button" class="secondary">Bring the release into my draft</button></div>'
         '<dl class="facts"><dt>Live version</dt><dd id="live-version"></dd>'
         "<dt>Your draft</dt><dd id=\"draft-state\"></dd></dl>"
         '<h2>Changed in your draft</h2><ul id="changed" class="plain"></ul>'

@@ -182,8 +182,43 @@ def unified_diff(old: Snapshot, new: Snapshot, paths: Iterable[str] | None = Non
     return "".join(line if line.endswith("\n") else line + "\n" for line in chunks)
 
 
+def _hunks(base: list[str], other: list[str]) -> list[tuple[int, int, list[str]]]:
+    matcher = difflib.SequenceMatcher(None, base, other, autojunk=False)
+    return [(i1, i2, other[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+
+
+def _overlap(a: tuple[int, int, list[str]], b: tuple[int, int, list[str]]) -> bool:
+    (a1, a2, _), (b1, b2, _) = a, b
+    if a1 == a2 and b1 == b2:
+        return a1 == b1  # two insertions at the same place
+    if a1 == a2:
+        return b1 < a1 < b2
+    if b1 == b2:
+        return a1 < b1 < a2
+    return a1 < b2 and b1 < a2
+
+
+def merge_text(base: str, mine: str, theirs: str) -> str | None:
+    """Three-way merge by lines; None when both sides changed the same lines differently."""
+    lines = base.splitlines(keepends=True)
+    hunks = sorted(_hunks(lines, mine.splitlines(keepends=True)) + _hunks(lines, theirs.splitlines(keepends=True)),
+                   key=lambda h: (h[0], h[1]))
+    merged, position, previous = [], 0, None
+    for hunk in hunks:
+        if previous is not None and _overlap(previous, hunk):
+            if (previous[0], previous[1], previous[2]) == hunk:
+                continue  # both made the same change
+            return None
+        merged.extend(lines[position:hunk[0]])
+        merged.extend(hunk[2])
+        position, previous = hunk[1], hunk
+    merged.extend(lines[position:])
+    return "".join(merged)
+
+
 def merge(base: Snapshot, draft: Snapshot, live: Snapshot) -> tuple[Snapshot, list[str]]:
-    """Bring a draft made on `base` up to `live`, file by file; the paths both changed conflict."""
+    """Bring a draft made on `base` up to `live`: line by line within a file; the lines both
+    changed differently are conflicts (the draft's file is kept, and the path reported)."""
     merged: Snapshot = {}
     conflicts = []
     for path in sorted(set(base) | set(draft) | set(live)):
@@ -193,8 +228,10 @@ def merge(base: Snapshot, draft: Snapshot, live: Snapshot) -> tuple[Snapshot, li
         elif theirs == original or theirs == mine:
             chosen = mine
         else:
-            conflicts.append(path)
-            chosen = mine
+            chosen = merge_text(original, mine, theirs) if None not in (original, mine, theirs) else None
+            if chosen is None:
+                conflicts.append(path)
+                chosen = mine
         if chosen is not None:
             merged[path] = chosen
     return merged, conflicts

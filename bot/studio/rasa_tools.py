@@ -18,9 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot import training
 from bot.settings import REPO_ROOT
 from bot.studio.project import DOMAIN, TRAINING_DIRS, Snapshot, is_training_file, write_snapshot
+from bot.studio.rasa_runner import ColdRasa, WarmRasa
 from bot.studio.validation import ERROR, WARNING, Problem
 
 logger = logging.getLogger(__name__)
@@ -85,11 +85,34 @@ def parse_validate_output(output: str, directory: Path, exit_code: int) -> RasaR
     return RasaReport("passed" if exit_code == 0 else "failed", problems)
 
 
+def locate(problems: list[Problem], files: Snapshot) -> list[Problem]:
+    """Rasa names things ('utter_x', 'greeet') but not lines: point at the first line naming them."""
+    flows_first = sorted(files, key=lambda p: (not p.startswith(("data/rules", "data/stories")), p != DOMAIN, p))
+    domain_first = sorted(files, key=lambda p: (p != DOMAIN, p))
+    located = []
+    for problem in problems:
+        order = domain_first if "domain file" in problem.message else flows_first
+        if not problem.file or not problem.line:
+            for name in re.findall(r"'([\w.-]+)'", problem.message):
+                word = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
+                hit = next(((path, number) for path in order if not problem.file or path == problem.file
+                            for number, line in enumerate(files[path].splitlines(), 1) if word.search(line)), None)
+                if hit:
+                    problem = Problem(hit[0], hit[1], problem.message, problem.severity, problem.code,
+                                      problem.subject, 0, problem.source)
+                    break
+        located.append(problem)
+    return located
+
+
 class RasaTools:
-    def __init__(self, work_dir: Path, models_dir: Path) -> None:
+    def __init__(self, work_dir: Path, models_dir: Path, rasa: ColdRasa | WarmRasa | None = None) -> None:
         self.work_dir = work_dir
         self.models_dir = models_dir
+        self.rasa = rasa or ColdRasa()
         self._training = asyncio.Lock()  # two cores: one training at a time
+        self._warmed = -1
+        self._warming: asyncio.Task | None = None
 
     def model_path(self, key: str) -> Path:
         return self.models_dir / f"{key}.tar.gz"
@@ -100,24 +123,44 @@ class RasaTools:
         write_snapshot(directory, {p: t for p, t in files.items() if p == DOMAIN or is_training_file(p)})
         return directory
 
+    def warm_up(self, files: Snapshot) -> None:
+        """Have a warm worker import what training needs (a dry run) before a publish asks for it."""
+        if not isinstance(self.rasa, WarmRasa) or self._warmed == self.rasa.generation or (
+                self._warming is not None and not self._warming.done()):
+            return
+        self._warming = asyncio.ensure_future(self._dry_run(dict(files)))
+
+    async def _dry_run(self, files: Snapshot) -> None:
+        directory = self._stage(files, "warm-up")
+        try:
+            await self.rasa.run(["train", "--config", str(REPO_ROOT / "config.yml"), *_project_args(directory),
+                                 "--out", str(self.work_dir / "warm-up-models"), "--skip-validation", "--dry-run"],
+                                lambda line: None)
+            self._warmed = self.rasa.generation
+        except Exception as error:  # noqa: BLE001 - only an optimisation
+            logger.info("warming up the Rasa worker failed: %s", error)
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+
+    async def close(self) -> None:
+        if self._warming is not None and not self._warming.done():
+            self._warming.cancel()
+            await asyncio.gather(self._warming, return_exceptions=True)
+        await self.rasa.close()
+
     async def validate(self, files: Snapshot) -> RasaReport:
         """`rasa data validate` on the snapshot."""
         started = time.monotonic()
         directory = self._stage(files, f"validate-{rasa_input_key(files)}")
+        lines: list[str] = []
         try:
-            process = await asyncio.create_subprocess_exec(
-                str(training.ENGINE_PYTHON), "-m", "rasa", "data", "validate",
-                "--config", str(REPO_ROOT / "config.yml"), *_project_args(directory),
-                cwd=REPO_ROOT, env=training.engine_env(),
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            code = await self.rasa.run(
+                ["data", "validate", "--config", str(REPO_ROOT / "config.yml"), *_project_args(directory)],
+                lines.append,
             )
-            try:
-                output, _ = await process.communicate()
-            except asyncio.CancelledError:
-                process.kill()
-                raise
-            report = parse_validate_output(output.decode(errors="replace"), directory, process.returncode or 0)
-        except OSError as error:
+            report = parse_validate_output("\n".join(lines), directory, code)
+            report.problems = locate(report.problems, files)
+        except (OSError, ConnectionError) as error:
             report = RasaReport("error", [Problem("", 0, f"Rasa's validator could not run: {error}", code="rasa",
                                                   source="rasa")])
         finally:
@@ -135,40 +178,34 @@ class RasaTools:
             progress(0.01, "Preparing the training data")
             directory = self._stage(files, f"train-{key}")
             self.models_dir.mkdir(parents=True, exist_ok=True)
-            argv = [str(training.ENGINE_PYTHON), "-m", "rasa", "train", "--config", str(REPO_ROOT / "config.yml"),
-                    *_project_args(directory), "--out", str(self.models_dir), "--fixed-model-name",
-                    f"partial-{key}", "--skip-validation"]
+            name = f"partial-{key}"  # rasa train drops anything after a dot in the name
+            argv = ["train", "--config", str(REPO_ROOT / "config.yml"), *_project_args(directory),
+                    "--out", str(self.models_dir), "--fixed-model-name", name, "--skip-validation"]
             if finetune is not None:
                 argv += ["--finetune", str(finetune)]
+            tracker, tail = TrainingProgress(progress), []
+
+            def on_line(raw: str) -> None:
+                line = _ANSI.sub("", raw).strip()
+                if line:
+                    tail.append(line)
+                    del tail[:-20]
+                    tracker.feed(line)
+
             try:
-                await self._run_training(argv, progress)
+                code = await self.rasa.run(argv, on_line)
+            except (OSError, ConnectionError) as error:
+                raise TrainingFailed(f"Training could not run: {error}.") from error
             finally:
                 shutil.rmtree(directory, ignore_errors=True)
-            (self.models_dir / f"partial-{key}.tar.gz").replace(target)
+            partial = self.models_dir / f"{name}.tar.gz"
+            if code != 0 or not partial.exists():
+                logger.warning("rasa train failed: %s", " | ".join(tail[-5:]))
+                reason = next((l for l in reversed(tail) if "rror" in l), tail[-1] if tail else "no output")
+                raise TrainingFailed(f"Training failed: {reason}")
+            partial.replace(target)
             progress(1.0, "Model trained")
             return target
-
-    async def _run_training(self, argv: list[str], progress: Progress) -> None:
-        process = await asyncio.create_subprocess_exec(
-            *argv, cwd=REPO_ROOT, env=training.engine_env(),
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-        )
-        tracker, tail = TrainingProgress(progress), []
-        assert process.stdout is not None
-        try:
-            async for raw in process.stdout:
-                line = _ANSI.sub("", raw.decode(errors="replace")).strip()
-                if line:
-                    tail = (tail + [line])[-20:]
-                    tracker.feed(line)
-            code = await process.wait()
-        except asyncio.CancelledError:
-            process.kill()
-            await process.wait()
-            raise
-        if code != 0:
-            logger.warning("rasa train failed: %s", " | ".join(tail[-5:]))
-            raise TrainingFailed("Training failed: " + next((l for l in reversed(tail) if "rror" in l), tail[-1] if tail else "no output"))
 
 
 class TrainingFailed(RuntimeError):
@@ -176,7 +213,7 @@ class TrainingFailed(RuntimeError):
 
 
 class TrainingProgress:
-    """Turns rasa train's log lines into a fraction: loading, then one step per component."""
+    """Turns rasa train's log lines into a fraction: starting, reading, then one step per component."""
 
     def __init__(self, report: Progress, components: int = 5) -> None:
         self._report = report
@@ -194,5 +231,7 @@ class TrainingProgress:
             self._report(0.3 + 0.6 * min(self._done, self._components) / (self._components + 1), line.split(" - ")[-1])
         elif "Your Rasa model is trained" in line:
             self._report(0.97, "Packing the model")
+        elif line.startswith("Starting Rasa"):
+            self._report(0.05, line)
         elif "Started validating" in line or "Training data" in line or "story_conflict" in line:
             self._report(0.15, "Reading the training data")

@@ -11,20 +11,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from memory import ProfileStore, errors
 
 from bot.engine import EngineClient, EngineUnavailable
 from bot.marketing import sync_offers
-from bot.settings import Settings
+from bot.settings import REPO_ROOT, Settings
 from bot.studio import edits
 from bot.studio.drafts import AuditLog, Draft, Drafts
 from bot.studio.jobs import Job, RasaChecks
 from bot.studio.nlg import ResponseSource
-from bot.studio.project import DOMAIN, OFFERS, BadPath, Snapshot, check_path, classify, load_yaml, merge, training_key
+from bot.studio.project import (DOMAIN, OFFERS, BadPath, Snapshot, check_path, classify, load_yaml, merge,
+                                read_snapshot, training_key)
 from bot.studio.rasa_tools import RasaTools, TrainingFailed
-from bot.studio.startup import snapshot_hash, stored_model, studio_root, sync_with_code
+from bot.studio.startup import (PENDING, mark_imported, snapshot_hash, stored_model, studio_root,
+                                 sync_with_code)
 from bot.studio.validation import Problem, blocking, check, report
 from bot.studio.versions import Version, VersionStore
 
@@ -107,7 +110,8 @@ class Studio:
             "blocking": len(blocking(problems, already)),
             "rasa": rasa,
             "job": self.job.to_json() if self.job else None,
-            "code_update_pending": (studio_root(self.settings) / "code-update-pending").exists(),
+            "code_update_pending": (studio_root(self.settings) / PENDING).exists(),
+            "draft_imports_code": draft.imports is not None,
         }
 
     def file(self, member: Any, path: str, *, version: int | None = None) -> str:
@@ -130,9 +134,12 @@ class Studio:
         draft = self.draft(member)
         draft.write(path, text.replace("\r\n", "\n"))
         self.audit.record(member, "save", file=path)
-        files = draft.files()
-        if classify(self.live_files(), files).changed:
+        files, live_files = draft.files(), self.live_files()
+        change = classify(live_files, files)
+        if change.changed:
             self.checks.schedule(files, member.username)
+        if change.needs_training:
+            self.tools.warm_up(live_files)
         return self.status(member)
 
     def save_response(self, member: Any, name: object, variations: object) -> dict[str, Any]:
@@ -159,6 +166,19 @@ class Studio:
             raise StudioError(400, str(error)) from None
         self.audit.record(member, "delete", file=path)
         return self.status(member)
+
+    def bring_in_code(self, member: Any) -> dict[str, Any]:
+        """Put the shipped files' changes since the last import into this member's draft."""
+        shipped = read_snapshot(REPO_ROOT)
+        base = next((v for v in self.versions.versions() if v.kind == "code"), None)
+        if base is None:
+            raise StudioError(409, "There is no imported code version to compare with.")
+        merged, conflicts = merge(self.versions.files(base.number), self.live_files(), shipped)
+        draft = self.drafts.of(member.username)
+        draft.start(merged, self.live().number)
+        draft.note_import(snapshot_hash(shipped))
+        self.audit.record(member, "bring-in-code", conflicts=conflicts)
+        return {**self.status(member), "conflicts": conflicts}
 
     def discard(self, member: Any) -> dict[str, Any]:
         self.drafts.of(member.username).discard()
@@ -187,8 +207,9 @@ class Studio:
         if stopping:
             raise StudioError(422, f"Not published: {len(stopping)} problem(s) to fix first.",
                               [p.to_json() for p in stopping])
-        return self._start(member, files, message, kind=change.kind, needs_training=change.needs_training,
-                           offers=change.offers, check_with_rasa=True)
+        return self._start(member, files, message, kind="code" if draft.imports else change.kind,
+                           needs_training=change.needs_training, offers=change.offers, check_with_rasa=True,
+                           imports=draft.imports)
 
     def rollback(self, member: Any, number: object) -> Job:
         if not isinstance(number, int) or isinstance(number, bool):
@@ -217,25 +238,32 @@ class Studio:
         return job
 
     async def _run(self, job: Job, member: Any, files: Snapshot, message: str, *, kind: str,
-                   needs_training: bool, offers: bool, check_with_rasa: bool, rollback_of: int | None = None) -> None:
+                   needs_training: bool, offers: bool, check_with_rasa: bool, rollback_of: int | None = None,
+                   imports: str | None = None) -> None:
         try:
             async with self._publishing:
                 key = training_key(files)
                 model = await self._model_for(job, files, key, check_with_rasa) if needs_training else None
                 if model is not None:
                     job.progress(0.97, "Swapping the new model into the running bot")
+                    since = time.monotonic()
                     await self.engine.replace_model(str(model))
+                    job.timed("swap", since)
+                since = time.monotonic()
                 version = self.versions.add(
                     files, author=member.display_name, author_username=member.username, message=message,
                     kind=kind, training_key=key, model=str(model or self.live().model), rollback_of=rollback_of,
                 )
                 self.versions.set_live(version.number)
                 self.responses.refresh()
+                if imports:
+                    mark_imported(self.settings, imports)
                 if offers:
                     await self._sync_offers(version)
                 self.audit.record(member, "rollback" if rollback_of else "publish", version=version.number,
                                   message=message, changed=list(version.changed), kind=kind)
                 self.draft(member).start(files, version.number)
+                job.timed("go_live", since)
                 job.finish(version.number)
         except StudioError as error:
             job.fail(error.message, error.problems)
@@ -253,13 +281,18 @@ class Studio:
             return model
         if check_with_rasa:
             job.progress(0.02, "Checking the draft with Rasa's validator")
+            since = time.monotonic()
             result = await self.checks.report(files)
+            job.timed("rasa_validate", since)
             stopping = blocking(result.problems, self.checks.problems(self.live_files()))
             if result.status != "passed" or stopping:
                 raise StudioError(422, "Rasa's validator refused the draft; nothing was published.",
                                   [p.to_json() for p in (stopping or result.problems)])
         job.progress(0.05, "Training the new model")
-        return await self.tools.train(files, key, lambda f, s: job.progress(0.05 + 0.9 * f, s))
+        since = time.monotonic()
+        model = await self.tools.train(files, key, lambda f, s: job.progress(0.05 + 0.9 * f, s))
+        job.timed("train", since)
+        return model
 
     async def _sync_offers(self, version: Version) -> None:
         path = self.versions.files_dir(version.number) / OFFERS

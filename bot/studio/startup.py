@@ -28,6 +28,8 @@ from bot.studio.versions import Version, VersionStore, atomic_write
 logger = logging.getLogger(__name__)
 
 SHIPPED_AUTHOR = "Rapport (shipped with the code)"
+MARKER = "shipped.sha256"  # the shipped files last brought in
+PENDING = "code-update-pending"  # the shipped files changed, but marketers had published since
 
 
 def studio_root(settings: Settings) -> Path:
@@ -74,11 +76,11 @@ def stored_model(settings: Settings, key: str) -> Path | None:
     return None
 
 
-def sync_with_code(settings: Settings) -> Version:
+def sync_with_code(settings: Settings, shipped_root: Path = REPO_ROOT) -> Version:
     """Make sure a version is live, importing the shipped files when that is safe."""
     versions = VersionStore(studio_root(settings))
-    marker = studio_root(settings) / "shipped.sha256"
-    shipped = read_snapshot(REPO_ROOT)
+    marker = studio_root(settings) / MARKER
+    shipped = read_snapshot(shipped_root)
     shipped_hash = snapshot_hash(shipped)
     live = versions.live()
     imported = marker.read_text().strip() if marker.exists() else None
@@ -91,15 +93,20 @@ def sync_with_code(settings: Settings) -> Version:
             training_key=training_key(shipped), model="",
         )
         versions.set_live(version.number)
-        atomic_write(marker, shipped_hash + "\n")
+        mark_imported(settings, shipped_hash)
         logger.info("studio: version %d is the shipped bot", version.number)
         return version
     logger.warning(
         "studio: the shipped bot files changed, but marketers have published since the last import; "
         "version %d stays live (bring the change in from the studio)", live.number,
     )
-    atomic_write(studio_root(settings) / "code-update-pending", shipped_hash + "\n")
+    atomic_write(studio_root(settings) / PENDING, shipped_hash + "\n")
     return live
+
+
+def mark_imported(settings: Settings, shipped_hash: str) -> None:
+    atomic_write(studio_root(settings) / MARKER, shipped_hash + "\n")
+    (studio_root(settings) / PENDING).unlink(missing_ok=True)
 
 
 async def prepare(settings: Settings, *, echo: Callable[[str], None] = print) -> Live:
@@ -122,4 +129,6 @@ async def prepare(settings: Settings, *, echo: Callable[[str], None] = print) ->
                 echo(f"  [train] {fraction:4.0%} {what}")
 
         model = await tools.train(files, key, progress)
+    if version.model != str(model):
+        version = versions.set_model(version.number, str(model))  # shown in the history
     return Live(version, versions.files_dir(version.number), key, model)

@@ -22,6 +22,7 @@ from bot.studio.checks import CHANNELS, VALUE_TIERS, reference_data
 from bot.studio.jobs import Job
 from bot.studio.nlg import serve_nlg
 from bot.studio.project import OFFERS, check_path, load_yaml, responses_of
+from bot.studio.rasa_runner import WarmRasa
 from bot.studio.rasa_tools import RasaTools
 from bot.studio.service import Studio, StudioError, offers_of
 from bot.studio.startup import studio_models, studio_root
@@ -159,6 +160,11 @@ async def save_offers(request: web.Request) -> web.Response:
 
 
 @studio_api
+async def bring_in_code(request: web.Request) -> web.Response:
+    return web.json_response(request.app[STUDIO].bring_in_code(staff(request)))
+
+
+@studio_api
 async def discard(request: web.Request) -> web.Response:
     return web.json_response(request.app[STUDIO].discard(staff(request)))
 
@@ -206,11 +212,14 @@ def _dumps(data: object) -> str:
 async def _studio_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     if TOOLS not in app:  # tests bring a fake trainer
-        app[TOOLS] = RasaTools(studio_root(settings) / "work", studio_models(settings))
+        app[TOOLS] = RasaTools(studio_root(settings) / "work", studio_models(settings), WarmRasa())
     studio = Studio(settings, app[STORE], app[ENGINE], app[TOOLS])
     app[STUDIO] = studio
-    yield
-    await studio.close()
+    try:
+        yield
+    finally:
+        await studio.close()
+        await app[TOOLS].close()
 
 
 async def nlg(request: web.Request) -> web.Response:
@@ -237,7 +246,7 @@ def setup_routes(app: web.Application) -> None:
         app.router.add_get(f"{api}/{path}", handler)
     for path, handler in (
         ("files", save_file), ("files/delete", delete_file), ("responses/{name}", save_response),
-        ("offers", save_offers), ("discard", discard), ("publish", publish),
+        ("offers", save_offers), ("discard", discard), ("publish", publish), ("code/bring-in", bring_in_code),
         ("versions/{number}/rollback", rollback),
     ):
         app.router.add_post(f"{api}/{path}", handler)
