@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import secrets
@@ -29,7 +30,6 @@ import aiohttp
 import yaml
 from aiohttp import web
 
-from bot import training
 from bot.accounts import staff
 from bot.conversations import InvalidMessage, clean_text
 from bot.engine import EngineClient, EngineUnavailable
@@ -80,20 +80,24 @@ class PreviewEngine:
             return self._client
 
     async def _start(self, model: Path) -> None:
-        port, token = _free_port(), secrets.token_urlsafe(24)
+        from bot.supervisor import services  # the same launcher and arguments as the live engine
+
+        port, token = _free_port(), "preview-" + secrets.token_urlsafe(24)
         root = studio_root(self._settings)
-        endpoints = root / "preview-endpoints.yml"
+        root.mkdir(parents=True, exist_ok=True)
+        endpoints, credentials = root / "preview-endpoints.yml", root / "preview-credentials.yml"
         endpoints.write_text(yaml.safe_dump({
             "action_endpoint": {"url": f"{self._settings.actions_url}/webhook"},
             "lock_store": lock_store(""),  # previews keep their trackers in memory
             "nlg": nlg_endpoint(self._settings),
         }))
+        credentials.write_text(yaml.safe_dump({"rest": None}))
+        preview = dataclasses.replace(self._settings, engine_port=port, engine_token=token)
+        engine = next(s for s in services(preview, endpoints, credentials, model) if s.name == "engine")
         self._settings.logs_dir.mkdir(parents=True, exist_ok=True)
         log = open(self._settings.logs_dir / "preview-engine.log", "ab")  # noqa: SIM115 - the child owns it
         self._process = await asyncio.create_subprocess_exec(
-            str(training.ENGINE_PYTHON), "-m", "rasa", "run", "--interface", "127.0.0.1", "--port", str(port),
-            "--enable-api", "--auth-token", token, "--model", str(model), "--endpoints", str(endpoints),
-            cwd=REPO_ROOT, env=training.engine_env(), stdout=log, stderr=log, start_new_session=True,
+            *engine.argv, cwd=REPO_ROOT, env=engine.env, stdout=log, stderr=log, start_new_session=True,
         )
         log.close()
         self._client = EngineClient(self._session, f"http://127.0.0.1:{port}", token)
@@ -236,9 +240,18 @@ def setup_routes(app: web.Application, guard: Callable) -> None:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=app[SETTINGS].engine_timeout)) as http:
             engine = PreviewEngine(app[SETTINGS], http)
             app[PREVIEWS] = Previews(app, engine)
+
+            async def reap() -> None:
+                while True:
+                    await asyncio.sleep(60)
+                    await engine.stop_if_idle()
+
+            reaper = asyncio.ensure_future(reap())
             try:
                 yield
             finally:
+                reaper.cancel()
+                await asyncio.gather(reaper, return_exceptions=True)
                 await engine.stop()
 
     @guard

@@ -192,3 +192,32 @@ async def test_an_agent_cannot_open_the_studio(studio_stack: Stack, page: Page):
     await expect(page.locator("main")).to_contain_text("Your role does not give access to this page.")
     status = await page.evaluate("async () => (await fetch('/studio/api/status')).status")
     assert status == 403
+
+
+async def test_a_marketer_chats_with_a_flow_change_before_publishing_it(studio_stack: Stack, page: Page):
+    """The draft changes a rule, so it is trained and served by a preview engine; live is untouched."""
+    base = studio_stack.url
+    await sign_in(page, base, "mia")
+    await page.goto(base + "/studio/files?path=data/rules/basics.yml")
+    code = page.get_by_label("File content")
+    await expect(code).to_have_value(re.compile(r"- rule: help"))
+    text = await code.input_value()
+    await code.fill(text.replace("      - intent: help\n      - action: utter_help",
+                                 "      - intent: help\n      - action: utter_iamabot"))
+    await page.get_by_role("button", name="Save to draft").click()
+    await expect(page.locator("#draft-summary")).to_contain_text("needs retraining")
+
+    await page.get_by_role("link", name="Preview").click()
+    await page.get_by_label("Value tier").select_option("top")
+    await page.get_by_label("First name").fill("Ada")
+    await page.get_by_role("button", name="Start a preview").click()
+    await expect(page.locator("#preview-job")).to_be_visible()  # training, with its progress bar
+    await expect(page.get_by_label("Say something as the customer")).to_be_enabled(timeout=240_000)
+    await page.get_by_label("Say something as the customer").fill("help")
+    await page.get_by_role("button", name="Send").click()
+    await expect(page.locator("#preview-transcript .turn.bot").last).to_contain_text("Yes, I'm a bot")
+    await page.screenshot(path=artifact("studio-preview.png"), full_page=True)
+
+    assert "I can help you find the right broadband" in await first_reply(studio_stack, "someone", "help")
+    await page.get_by_role("button", name="Discard draft").click()
+    await expect(page.locator("#status")).to_have_text("Draft discarded.")
