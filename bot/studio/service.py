@@ -137,6 +137,7 @@ class Studio:
         files, live_files = draft.files(), self.live_files()
         change = classify(live_files, files)
         if change.changed:
+            self.checks.schedule(live_files)  # once per live version: what is already there is not "new"
             self.checks.schedule(files, member.username)
         if change.needs_training:
             self.tools.warm_up(live_files)
