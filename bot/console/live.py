@@ -28,12 +28,13 @@ logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 RECHECK_SECONDS = 60.0
 MAX_FRAME_BYTES = 4096
+RESYNC = json.dumps({"type": "resync"})
 
 
 async def _send_events(ws: web.WebSocketResponse, subscription: Subscription, request: web.Request) -> None:
     while not ws.closed:
         try:
-            event = await asyncio.wait_for(subscription.get(), RECHECK_SECONDS)
+            encoded = await asyncio.wait_for(subscription.get_encoded(), RECHECK_SECONDS)
         except asyncio.TimeoutError:
             if await request.app[AUTH].resolve(request.cookies.get(SESSION_COOKIE)) is None:
                 await ws.close(code=4401, message=b"signed out")
@@ -41,8 +42,8 @@ async def _send_events(ws: web.WebSocketResponse, subscription: Subscription, re
             continue
         if subscription.overflowed:
             subscription.overflowed = False
-            event = {"type": "resync"}
-        await ws.send_str(json.dumps(event, separators=(",", ":")))
+            encoded = RESYNC
+        await ws.send_str(encoded)
 
 
 async def _watch(request: web.Request, subscription: Subscription, data: dict, watching: list[str]) -> None:

@@ -27,6 +27,10 @@ CLOSE_TIMEOUT = 3.0  # events a slow screen may fall behind before it must resyn
 Event = dict[str, Any]
 
 
+def encode(event: Event) -> str:
+    return json.dumps(event, separators=(",", ":"))
+
+
 def conversation_topic(conversation_id: str) -> str:
     return f"conversation:{conversation_id}"
 
@@ -37,12 +41,13 @@ class Subscription:
     def __init__(self, broker: "Broker") -> None:
         self._broker = broker
         self.topics: set[str] = set()
-        self._events: asyncio.Queue[Event] = asyncio.Queue(SUBSCRIBER_BACKLOG)
+        # Events travel as their JSON text: encoded once per publish, not once per screen.
+        self._events: asyncio.Queue[str] = asyncio.Queue(SUBSCRIBER_BACKLOG)
         self.overflowed = False
 
-    def deliver(self, event: Event) -> None:
+    def deliver(self, encoded: str) -> None:
         try:
-            self._events.put_nowait(event)
+            self._events.put_nowait(encoded)
         except asyncio.QueueFull:
             self.overflowed = True  # the screen reloads its state when it sees this
 
@@ -57,6 +62,10 @@ class Subscription:
             await self._broker._detach(self, topic)
 
     async def get(self) -> Event:
+        return json.loads(await self._events.get())
+
+    async def get_encoded(self) -> str:
+        """The next event as JSON text, ready to forward to a browser."""
         return await self._events.get()
 
     async def close(self) -> None:
@@ -68,7 +77,7 @@ class Subscription:
 
     async def _iterate(self) -> AsyncIterator[Event]:
         while True:
-            yield await self._events.get()
+            yield await self.get()
 
 
 class Broker(abc.ABC):
@@ -88,9 +97,9 @@ class Broker(abc.ABC):
     async def close(self) -> None:
         """Release connections."""
 
-    def _fan_out(self, topic: str, event: Event) -> None:
+    def _fan_out(self, topic: str, encoded: str) -> None:
         for subscription in tuple(self._local.get(topic, ())):
-            subscription.deliver(event)
+            subscription.deliver(encoded)
 
     async def _attach(self, subscription: Subscription, topic: str) -> None:
         self._local.setdefault(topic, set()).add(subscription)
@@ -107,7 +116,8 @@ class InMemoryBroker(Broker):
     """Events stay in this process: right for one gateway, and the fake for tests."""
 
     async def publish(self, topic: str, event: Event) -> None:
-        self._fan_out(topic, event)
+        if topic in self._local:
+            self._fan_out(topic, encode(event))
 
 
 class RedisBroker(Broker):
@@ -133,7 +143,7 @@ class RedisBroker(Broker):
 
     async def publish(self, topic: str, event: Event) -> None:
         try:
-            await self._client.publish(self._prefix + topic, json.dumps(event, separators=(",", ":")))
+            await self._client.publish(self._prefix + topic, encode(event))
         except RedisError as error:
             # Live screens miss an update; they resync on their next reload. Never fail the turn.
             logger.warning("could not publish a live event: %s", type(error).__name__)
@@ -161,12 +171,13 @@ class RedisBroker(Broker):
                 continue
             if message is None or message.get("type") != "message":
                 continue
-            channel = message["channel"].decode() if isinstance(message["channel"], bytes) else message["channel"]
+            channel, data = message["channel"], message["data"]
+            channel = channel.decode() if isinstance(channel, bytes) else channel
             try:
-                event = json.loads(message["data"])
-            except ValueError:
+                encoded = data.decode() if isinstance(data, bytes) else str(data)
+            except UnicodeDecodeError:
                 continue
-            self._fan_out(channel.removeprefix(self._prefix), event)
+            self._fan_out(channel.removeprefix(self._prefix), encoded)
 
     async def close(self) -> None:
         # Bounded waits: with Redis gone, redis-py can sit in its reconnect loop for a while,
