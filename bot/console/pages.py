@@ -36,6 +36,10 @@ def queue_page(member: StaffMember, csrf_token: str) -> str:
         '<span id="active-count" class="count">0</span></h2>'
         '<table id="active" class="list"><thead><tr><th>Customer</th><th>Agent</th><th>Channel</th>'
         "<th>Since</th><th></th></tr></thead><tbody></tbody></table></section>"
+        '<section aria-labelledby="follow-ups-title"><h2 id="follow-ups-title">Follow-ups promised '
+        "outside staffed hours</h2>"
+        '<table id="follow-ups" class="list"><thead><tr><th>Customer</th><th>Asked</th><th>Complaint</th>'
+        "<th>Channel</th><th>Promised from</th></tr></thead><tbody></tbody></table></section>"
         "</main>"
     )
     return layout("Queue", body, csrf_token=csrf_token, page="queue",

@@ -72,6 +72,7 @@ async def queue_api(request: web.Request) -> web.Response:
     return web.json_response({
         "me": staff(request).to_json(),
         "handoffs": await service.queue(),
+        "follow_ups": [h.to_json() for h in await service.store.follow_ups()],
         "agents": await _agents(request),
     })
 

@@ -87,6 +87,7 @@ class HandoffView:
             "severity": self.detail.get("severity"),
             "complaint": self.detail.get("complaint"),
             "words": self.detail.get("words"),
+            "follow_up_from": self.detail.get("follow_up_from"),
         }
 
 

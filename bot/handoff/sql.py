@@ -16,7 +16,7 @@ from memory.sql.engine import Runner
 from memory.sql.staff import Handoff, HandoffNote, StaffAccount
 
 from bot.accounts.database import transaction
-from bot.handoff.models import ACTIVE, CLOSED, WAITING, HandoffView, NoteView
+from bot.handoff.models import ACTIVE, AFTER_HOURS, CLOSED, WAITING, HandoffView, NoteView
 from bot.handoff.store import HandoffStore, queue_sorted
 
 _COLUMNS = (
@@ -134,6 +134,13 @@ class SqlHandoffStore(HandoffStore):
             return None
         parameters = {"priority": handoff.priority, "created_at": handoff.created_at, "handoff_id": handoff.id}
         return await self._read(lambda c: c.execute(_AHEAD, parameters).scalar_one() + 1)
+
+    async def follow_ups(self, limit=50):
+        statement = (
+            select(*_COLUMNS).where(Handoff.outcome == AFTER_HOURS)
+            .order_by(Handoff.created_at.desc(), Handoff.id.desc()).limit(limit)
+        )
+        return await self._read(lambda c: [_view(row) for row in c.execute(statement)])
 
     async def had_reason(self, conversation_id, reason):
         return await self._read(lambda c: c.execute(select(exists().where(

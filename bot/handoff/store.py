@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from bot.handoff.models import ACTIVE, CLOSED, WAITING, HandoffView, NoteView
+from bot.handoff.models import ACTIVE, AFTER_HOURS, CLOSED, WAITING, HandoffView, NoteView
 
 
 class HandoffStore(abc.ABC):
@@ -55,6 +55,10 @@ class HandoffStore(abc.ABC):
     @abc.abstractmethod
     async def position(self, handoff: HandoffView) -> int | None:
         """The place of a waiting handoff in the queue (1 = next); None if not waiting."""
+
+    @abc.abstractmethod
+    async def follow_ups(self, limit: int = 50) -> list[HandoffView]:
+        """The latest requests made outside staffed hours (a follow-up was promised), newest first."""
 
     @abc.abstractmethod
     async def had_reason(self, conversation_id: str, reason: str) -> bool:
@@ -144,6 +148,10 @@ class InMemoryHandoffStore(HandoffStore):
             1 for h in self._handoffs.values()
             if h.status == WAITING and h.queue_order() < handoff.queue_order()
         ) + 1
+
+    async def follow_ups(self, limit=50):
+        found = [h for h in self._handoffs.values() if h.outcome == AFTER_HOURS]
+        return sorted(found, key=lambda h: (h.created_at, h.id), reverse=True)[:limit]
 
     async def had_reason(self, conversation_id, reason):
         return any(h.conversation_id == conversation_id and h.reason == reason for h in self._handoffs.values())

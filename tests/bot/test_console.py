@@ -78,6 +78,9 @@ async def test_the_queue_is_live_and_claiming_is_exclusive(staff):
     assert claimed["handoff"]["agent_id"] == winner.member.id
     joined = await customer.pushed("system")
     assert f"{winner.member.display_name} from our team has joined" in joined["text"]
+    listed = await ann.get_json("/console/api/queue")
+    assert [(h["id"], h["status"]) for h in listed["handoffs"]] == [(handoff_id, "active")]
+    assert listed["follow_ups"] == [] and {a["id"] for a in listed["agents"]} == {ann.member.id, bob.member.id}
     await live.close()
 
 

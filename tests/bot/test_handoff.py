@@ -400,6 +400,6 @@ async def test_after_hours_requests_are_kept_for_the_record(tmp_path):
     ann = await world.customer("ann")
     world.engine.replies = [handoff_reply()]
     await world.say(ann, "person")
-    records = [h for h in world.service.store._handoffs.values()]
+    records = await world.service.store.follow_ups()
     assert [(h.status, h.outcome) for h in records] == [("closed", AFTER_HOURS)]
     assert records[0].detail["follow_up_from"].startswith("2030-01-07T09:00")

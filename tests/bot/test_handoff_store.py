@@ -21,7 +21,7 @@ import pytest
 
 from bot.accounts.database import open_runner
 from bot.accounts.sql import SqlAccountStore
-from bot.handoff.models import ACTIVE, CLOSED, HANDED_BACK, RESOLVED, WAITING
+from bot.handoff.models import ACTIVE, AFTER_HOURS, CLOSED, HANDED_BACK, RESOLVED, WAITING
 from bot.handoff.sql import SqlHandoffStore
 from bot.handoff.store import InMemoryHandoffStore
 from bot.settings import REPO_ROOT
@@ -185,6 +185,25 @@ async def test_claim_transfer_and_close_only_from_the_expected_state(backend):
     assert (closed.status, closed.outcome) == (CLOSED, HANDED_BACK)
     assert await backend.store.open_for_conversation("web.ann") is None
     assert await backend.store.get(10**9) is None
+
+
+@backends(BACKENDS)
+async def test_requests_outside_staffed_hours_are_kept_as_follow_ups(backend):
+    customer_id = await backend.customer("night")
+    older = await backend.store.record_closed(
+        conversation_id="web.night", customer_id=customer_id, channel="web", reason="customer_asked",
+        detail={"complaint": "C-000007", "follow_up_from": "2030-01-08T09:00:00+00:00"},
+        outcome=AFTER_HOURS, now=NOW,
+    )
+    newer = await backend.store.record_closed(
+        conversation_id="web.night2", customer_id=customer_id, channel="web", reason="customer_asked",
+        detail={}, outcome=AFTER_HOURS, now=NOW + timedelta(hours=1),
+    )
+    await queue(backend, "day")
+    assert [h.id for h in await backend.store.follow_ups()] == [newer.id, older.id]
+    assert (await backend.store.follow_ups())[1].to_json()["follow_up_from"] == "2030-01-08T09:00:00+00:00"
+    assert await backend.store.open_for_conversation("web.night") is None
+    assert await backend.store.open_handoffs() != [] and all(h.conversation_id == "web.day" for h in await backend.store.open_handoffs())
 
 
 @backends(BACKENDS)

@@ -107,6 +107,16 @@
       handoffs.clear();
       for (const h of data.handoffs) handoffs.set(h.id, h);
       render();
+      const followUps = clear(document.querySelector("#follow-ups tbody"));
+      for (const h of data.follow_ups) {
+        followUps.append(el("tr", {},
+          el("td", {}, el("a", { href: "/console/conversations/" + h.id }, customerName(h)),
+            h.words ? el("div", { class: "words" }, h.words) : null),
+          el("td", {}, new Date(h.created_at).toLocaleString()),
+          el("td", {}, h.complaint || "—"),
+          el("td", {}, h.channel),
+          el("td", {}, h.follow_up_from ? new Date(h.follow_up_from).toLocaleString() : "")));
+      }
     }
 
     async function claim(h) {
