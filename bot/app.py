@@ -10,7 +10,7 @@ from aiohttp import web
 
 from memory import open_store
 
-from bot import accounts as staff_accounts, console, handoff, ratelimit, studio
+from bot import accounts as staff_accounts, console, handoff, linking, ratelimit, studio
 from bot.channels import rest, telegram, web as web_channel
 from bot.conversations import Conversations
 from bot.delivery import Delivery
@@ -56,6 +56,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[DELIVERY] = Delivery()
     app.cleanup_ctx.extend([_store_ctx, _engine_ctx])
+    linking.setup(app)  # before Telegram, whose /start <token> redeems link tokens
     app.cleanup_ctx.append(telegram.telegram_ctx)
     ratelimit.setup(app)
     setup_routes(app)
