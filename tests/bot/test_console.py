@@ -269,6 +269,9 @@ async def test_console_pages_need_a_signed_in_agent(staff, aiohttp_client):
     assert refused.status == 403
     socket = await marketer.client.get("/console/ws")
     assert socket.status == 403
+    agent = await staff.sign_in("ann")
+    cross_site = await agent.client.get("/console/ws", headers={"Origin": "https://evil.example"})
+    assert cross_site.status == 403  # no cross-site WebSocket hijacking with the agent's cookie
 
 
 async def test_state_changing_requests_need_the_csrf_token(staff):

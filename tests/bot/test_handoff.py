@@ -403,3 +403,25 @@ async def test_after_hours_requests_are_kept_for_the_record(tmp_path):
     records = await world.service.store.follow_ups()
     assert [(h.status, h.outcome) for h in records] == [("closed", AFTER_HOURS)]
     assert records[0].detail["follow_up_from"].startswith("2030-01-07T09:00")
+
+
+async def test_a_reply_that_cannot_reach_the_customer_is_kept_and_the_agent_is_told(tmp_path):
+    from bot.delivery import Undeliverable
+    from bot.handoff.actions import Undelivered
+
+    world = make_world(tmp_path)
+    ann = await world.customer("ann", "telegram")
+    world.engine.replies = [handoff_reply()]
+    await world.say(ann, "person")
+    agent = await world.agent("zoe")
+    handoff = await world.service.store.open_for_conversation(ann.conversation_id)
+    await world.service.claim(handoff.id, agent)
+
+    async def blocked(conversation_id, reply):
+        raise Undeliverable("the customer has blocked the bot on Telegram")
+
+    world.service.delivery.register("telegram", blocked)
+    with pytest.raises(Undelivered, match="saved but could not reach the customer: the customer has blocked"):
+        await world.service.reply(handoff.id, agent, "Are you still there?")
+    transcript = await world.profiles.transcript(ann.conversation_id)
+    assert transcript[-1].sender == "agent" and transcript[-1].text == "Are you still there?"
