@@ -90,8 +90,10 @@ async def test_customers_keep_talking_through_a_retrain_and_model_swap(swap_stac
         assert "I can help you find the right broadband" in before
 
         text = (await (await marketer.get(f"{base}/studio/api/files", params={"path": RULES})).json())["text"]
+        # A rule title unique to this run: its model cannot be stored yet, so it is trained.
         edited = text.replace("      - intent: help\n      - action: utter_help",
-                              "      - intent: help\n      - action: utter_iamabot")
+                              "      - intent: help\n      - action: utter_iamabot").replace(
+            "  - rule: help\n", f"  - rule: help ({uuid.uuid4().hex[:8]})\n")
         headers = {"X-CSRF-Token": csrf}
         saved = await (await marketer.post(f"{base}/studio/api/files", json={"path": RULES, "text": edited},
                                            headers=headers)).json()
