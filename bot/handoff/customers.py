@@ -101,6 +101,11 @@ async def panel(store: ProfileStore, customer_id: str) -> dict[str, Any]:
             "readings": [{"level": r.level, "at": iso(r.created_at), "channel": r.source.channel}
                          for r in trend.readings],
         },
+        "follow_ups": [
+            {"complaint": f.complaint_reference, "due_at": iso(f.due_at), "note": f.note,
+             "done_at": iso(f.done_at), "created_by": f.created_by}
+            for f in await store.follow_ups(customer_id, include_done=True, limit=20)
+        ],
         "interactions": [
             {"conversation_id": i.conversation_id, "channel": i.channel, "started_at": iso(i.started_at),
              "ended_at": iso(i.ended_at), "summary": i.summary}

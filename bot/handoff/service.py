@@ -228,6 +228,14 @@ class Handoffs:
             except errors.ProfileStoreError as error:
                 logger.error("could not record an after-hours complaint: %s", type(error).__name__)
         opening = self.rules.hours.next_opening(now)
+        if reference is not None:
+            try:
+                await self.profiles.schedule_follow_up(
+                    reference, due_at=(opening or now + timedelta(days=1)).astimezone(timezone.utc),
+                    actor=GATEWAY_ACTOR, note=f"Asked for a person outside staffed hours ({reason}).",
+                )
+            except errors.ProfileStoreError as error:
+                logger.error("could not schedule the promised follow-up: %s", type(error).__name__)
         await self.store.record_closed(
             conversation_id=conversation_id, customer_id=customer_id, channel=channel, reason=reason,
             detail={**detail, "complaint": reference, "follow_up_from": iso(opening)},

@@ -254,7 +254,8 @@ async def test_the_conversation_view_has_transcript_profile_and_canned_replies(s
     names = [c["name"] for c in detail["canned"]]
     assert "utter_ask_satisfaction" in names and "utter_goodbye" in names
     assert all(not n.startswith("utter_ask_") or n == "utter_ask_satisfaction" for n in names)
-    assert {"facts", "needs", "complaints", "consents", "value", "satisfaction", "interactions"} <= set(detail["profile"])
+    assert {"facts", "needs", "complaints", "consents", "value", "satisfaction", "interactions",
+            "follow_ups"} <= set(detail["profile"])
     assert "city" in detail["fact_keys"]
 
 

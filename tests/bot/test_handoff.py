@@ -295,6 +295,10 @@ async def test_outside_staffed_hours_a_complaint_is_recorded_and_a_follow_up_pro
         f"(Europe/London time). I've recorded this as complaint {complaints[0].reference}, and a "
         "colleague will get back to you on Monday from 09:00. In the meantime I'm happy to help with anything else."
     )
+    follow_ups = await world.profiles.follow_ups(ann.customer_id)
+    assert [(f.complaint_reference, f.due_at) for f in follow_ups] == [
+        (complaints[0].reference, datetime(2030, 1, 7, 9, 0, tzinfo=timezone.utc)),  # Monday 09:00 London
+    ]
     assert "pause" not in world.engine.names()  # the bot carries on
     assert await world.service.store.open_for_conversation(ann.conversation_id) is None
     world.engine.replies = [Reply(text="Hello from the bot")]

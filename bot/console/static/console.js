@@ -283,6 +283,9 @@
           c.resolution ? el("div", { class: "muted" }, "Resolution: ", c.resolution) : null,
           c.open ? form : null);
       })));
+      aside.append(section("Follow-ups promised", listOf(p.follow_ups, (f) => el("li", { class: f.done_at ? "closed" : "open" },
+        f.complaint, " by ", new Date(f.due_at).toLocaleString(), f.done_at ? " (done)" : "",
+        f.note ? el("div", { class: "muted" }, f.note) : null))));
       aside.append(section("Consents", listOf(p.consents, (c) => el("li", {},
         label(c.purpose), " via ", c.channel, c.active ? " (granted " : " (revoked ",
         new Date(c.active ? c.granted_at : c.revoked_at).toLocaleDateString(), ")",
