@@ -54,7 +54,7 @@ def services(settings: Settings, endpoints: Path, credentials: Path, model: Path
             "engine",
             [str(training.ENGINE_PYTHON), "-m", "nlu.engine", "run",
              "--interface", "127.0.0.1", "--port", str(settings.engine_port),
-             "--enable-api", "--auth-token", settings.engine_token,
+             "--enable-api", f"--auth-token={settings.engine_token}",
              "--model", str(model or training.model_path(settings.model_dir)),
              "--endpoints", str(endpoints), "--credentials", str(credentials)],
             training.engine_env(),

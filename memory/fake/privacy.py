@@ -24,6 +24,7 @@ class FakePrivacy(FakeBase):
         for key in identities:
             del state.identities[key]
         counts["identities"] = len(identities)
+        counts["handoffs"] = 0  # the fake holds no handoff queue (bot.handoff has its own fake)
         now = self._now()
         for record in state.audit:
             if customer_id in (record["customer_id"], record["other_customer_id"]):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, delete, select, text, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from memory.sql.models import Base, BigId
@@ -97,3 +97,19 @@ class HandoffNote(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("staff_accounts.id"))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class HandoffRows:
+    """A customer's handoffs hold their name and first words, and notes about them:
+    moved to the kept customer on merge, deleted with the customer on erasure."""
+
+    def __init__(self, connection) -> None:
+        self._c = connection
+
+    def move(self, from_id: str, to_id: str) -> None:
+        self._c.execute(update(Handoff).where(Handoff.customer_id == from_id).values(customer_id=to_id))
+
+    def delete_all(self, customer_id: str) -> int:
+        ids = select(Handoff.id).where(Handoff.customer_id == customer_id)
+        self._c.execute(delete(HandoffNote).where(HandoffNote.handoff_id.in_(ids)))
+        return self._c.execute(delete(Handoff).where(Handoff.customer_id == customer_id)).rowcount

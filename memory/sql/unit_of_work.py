@@ -31,6 +31,7 @@ from memory.sql.repositories_channels import (
 )
 from memory.sql.repositories_conversations import AuditRepository, ConversationRepository
 from memory.sql.repositories_crm import ComplaintRepository, CustomerRows, OfferRepository
+from memory.sql.staff import HandoffRows
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,7 @@ class UnitOfWork:
         Order matters for erasure: rows that reference others come first.
         """
         return {
+            "handoffs": HandoffRows(self.connection),
             "facts": self.facts,
             "interactions": self.conversations,
             "needs": self.needs,

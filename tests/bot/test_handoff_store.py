@@ -255,3 +255,19 @@ async def test_racing_gateways_in_separate_processes_never_share_a_customer(back
     assert sorted(h for _, h in wins) == sorted(h.id for h in handoffs)  # exactly one winner each
     for agent_id, handoff_id in wins:
         assert (await backend.store.get(handoff_id)).agent_id == agent_id
+
+
+@backends(SQL_BACKENDS)
+async def test_erasing_a_customer_erases_their_handoffs_and_the_notes_about_them(backend):
+    from memory import open_store
+
+    handoff = await queue(backend, "ann")
+    agent = await backend.agent("bob")
+    await backend.store.add_note(handoff.id, agent, "Ann was upset about her bill", NOW)
+    profiles = await open_store(backend.url, check_schema=False)
+    try:
+        await profiles.erase(handoff.customer_id, actor="customer", reason="forget me")
+    finally:
+        await profiles.close()
+    assert await backend.store.notes("web.ann") == []
+    assert await backend.store.open_for_conversation("web.ann") is None
