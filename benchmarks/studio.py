@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 import aiohttp
@@ -82,6 +83,31 @@ def stop_stack(process: subprocess.Popen) -> None:
         process.wait(60)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
+
+
+def process_tree_rss_mb(root: int) -> dict[str, float]:
+    """RSS of a process and all its descendants, by command (engine, actions, gateway, workers)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    sizes: dict[str, float] = {}
+    stack = [root]
+    while stack:
+        pid = stack.pop()
+        stack.extend(children.get(pid, []))
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        rss = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+        name = next((part.decode() for part in command if part.startswith((b"bot", b"rasa", b"nlu"))), "other")
+        sizes[name] = round(sizes.get(name, 0) + rss / 1024, 1)
+    return sizes
 
 
 class Marketer:
@@ -144,13 +170,16 @@ async def wording_round(marketer: Marketer, base: str, round_: int) -> dict[str,
 
 NLU = "data/nlu/basics.yml"
 HELP_EXAMPLES = "  - intent: help\n    examples: |\n"
+# Words unique to this run, so that no model or cached component fits the edits already.
+RUN = uuid.uuid4().hex[:6]
 NEW_EXAMPLES = HELP_EXAMPLES + "".join(f"      - {e}\n" for e in (
-    "zorblax", "zorblax please", "I need zorblax", "zorblax me", "can you zorblax", "what is zorblax"))
+    "zorblax", "zorblax please", "I need zorblax", "zorblax me", "can you zorblax", "what is zorblax",
+    f"zorblax {RUN}"))
 
 
 def rule_edit(files: dict[str, str]) -> tuple[str, str]:
     assert HELP_RULE in files[RULES]
-    return RULES, files[RULES].replace(HELP_RULE, FLOW_RULE)
+    return RULES, files[RULES].replace(HELP_RULE, FLOW_RULE).replace("  - rule: help\n", f"  - rule: help {RUN}\n")
 
 
 def example_edit(files: dict[str, str]) -> tuple[str, str]:
@@ -225,6 +254,7 @@ async def run(rounds: int) -> dict[str, object]:
                                       "I can help you find the right broadband")
             example = await flow_publish(marketer, base, example_edit, "zorblax please",
                                          "I can help you find the right broadband", "Sorry, I didn't quite get that")
+            rss = process_tree_rss_mb(process.pid)
         finally:
             await marketer.http.close()
     finally:
@@ -240,6 +270,9 @@ async def run(rounds: int) -> dict[str, object]:
         "flow_rule_edit_s": {key: round(value, 2) for key, value in rule.items()},
         "flow_example_edit_s": {key: round(value, 2) for key, value in example.items()},
         **comparison,
+        "rss_mb_after_publishing": {
+            **rss, "total": round(sum(rss.values()), 1),
+            "total_without_studio_worker": round(sum(v for k, v in rss.items() if "rasa_worker" not in k), 1)},
         "cpus": os.cpu_count(),
     }
 

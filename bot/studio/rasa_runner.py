@@ -1,12 +1,12 @@
 """Running Rasa's command line for the studio: cold (a process per command) or warm (one worker).
 
 The warm runner keeps `python -m bot.studio.rasa_worker` alive between commands, so a
-validation or a training skips Rasa's half-minute of imports. It is started on first use
-(RasaTools.warm_up runs a dry-run training when a marketer starts a flow change, so
-that the lazy imports of training are paid before the publish), runs one command at a time, and is
-stopped after `idle` seconds without work, after `max_commands` commands, or when the NLU
-code it imported has changed. Both runners feed every output line to a callback and return
-the exit code.
+validation or a training skips Rasa's half-minute of imports. It starts on first use
+(RasaTools.warm_up runs a dry-run training when a marketer starts a flow change, so the
+lazy imports of training are paid before the publish) and runs one command at a time. It
+stops after `idle` seconds without work (it holds about 600 MB), after `max_commands`
+commands, or when the NLU code it imported has changed. Both runners feed every output
+line to a callback and return the exit code.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def _code_stamp() -> str:
 
 
 class WarmRasa:
-    def __init__(self, *, idle: float = 900.0, max_commands: int = 25, start_timeout: float = 300.0) -> None:
+    def __init__(self, *, idle: float = 300.0, max_commands: int = 25, start_timeout: float = 300.0) -> None:
         self._idle = idle
         self._max_commands = max_commands
         self._start_timeout = start_timeout
