@@ -15,8 +15,10 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-VARIATION_KEYS = ("condition", "channel", "text", "buttons", "image", "custom", "attachment", "elements", "id",
-                  "metadata", "quick_replies")
+VARIATION_KEYS = ("condition", "channel", "text", "buttons", "image", "custom", "attachment",
+                  "elements", "id", "metadata", "quick_replies")
+_YAML_WORDS = ("yes", "no", "true", "false", "null", "on", "off", "y", "n")
+_TARGETING = {"products", "categories", "value_tiers", "channels", "segments"}
 
 
 class EditError(ValueError):
@@ -24,14 +26,15 @@ class EditError(ValueError):
 
 
 class _Dumper(yaml.SafeDumper):
-    """Words stay plain, sentences are double-quoted, and buttons and lists of words go on one line."""
+    """Words stay plain, sentences double-quoted, buttons and lists of words on one line."""
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        return super().increase_indent(flow, False)  # "key:\n  - item", as the shipped files are written
+        # "key:\n  - item", as the shipped files are written
+        return super().increase_indent(flow, False)
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    if _PLAIN.match(value) and value.lower() not in ("yes", "no", "true", "false", "null", "on", "off", "y", "n"):
+    if _PLAIN.match(value) and value.lower() not in _YAML_WORDS:
         style = None
     elif '"' in value or any(ord(ch) > 0xFFFF for ch in value):
         style = "'"  # PyYAML would escape these inside double quotes
@@ -42,8 +45,9 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 
 def _represent_dict(dumper: yaml.SafeDumper, value: dict) -> yaml.MappingNode:
     button = set(value) <= {"title", "payload"} and all(isinstance(v, str) for v in value.values())
-    targeting = set(value) <= {"products", "categories", "value_tiers", "channels", "segments"} and all(
-        isinstance(v, list) and all(isinstance(i, str) and _PLAIN.match(i) for i in v) for v in value.values()
+    targeting = set(value) <= _TARGETING and all(
+        isinstance(v, list) and all(isinstance(i, str) and _PLAIN.match(i) for i in v)
+        for v in value.values()
     )
     flow = bool(value) and (button or targeting)
     return dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=flow)
@@ -96,7 +100,7 @@ def clean_variations(variations: object) -> list[dict[str, Any]]:
             raise EditError(f"The text of variation {index} must be text.")
         for condition in variation.get("condition") or ():
             if not isinstance(condition, dict) or not condition.get("name"):
-                raise EditError(f"Each condition of variation {index} needs a slot name and a value.")
+                raise EditError(f"Each condition of variation {index} needs a slot and a value.")
             condition.setdefault("type", "slot")
         for button in variation.get("buttons") or ():
             if not isinstance(button, dict) or not str(button.get("title", "")).strip():
@@ -113,23 +117,26 @@ def replace_response(domain_text: str, name: str, variations: list[dict[str, Any
         root = yaml.compose(domain_text)
     except yaml.YAMLError:
         raise EditError("domain.yml has a syntax error; fix it in the YAML editor first.") from None
-    responses = next((v for k, v in root.value if k.value == "responses"), None) if isinstance(root, MappingNode) else None
+    sections = root.value if isinstance(root, MappingNode) else []
+    responses = next((v for k, v in sections if k.value == "responses"), None)
     if not isinstance(responses, MappingNode) or responses.flow_style:
         raise EditError("domain.yml has no block 'responses:' section to edit.")
     for key, value in responses.value:
         if key.value == name:
             start = key.start_mark.index - key.start_mark.column
             end = _line_end(domain_text, _content_end(value))
-            return domain_text[:start] + dump({name: variations}, key.start_mark.column) + domain_text[end:]
+            block = dump({name: variations}, key.start_mark.column)
+            return domain_text[:start] + block + domain_text[end:]
     if not responses.value:
-        raise EditError("domain.yml's responses section is empty; add the first one in the YAML editor.")
+        raise EditError("domain.yml has no responses yet; add the first one in the YAML editor.")
     indent = responses.value[0][0].start_mark.column
     end = _line_end(domain_text, _content_end(responses))
     prefix = domain_text[:end] if domain_text[:end].endswith("\n") else domain_text[:end] + "\n"
     return prefix + dump({name: variations}, indent) + domain_text[end:]
 
 
-OFFER_KEYS = ("id", "title", "text", "matches", "eligibility", "consent", "reoffer_after_days", "valid_from", "valid_to")
+OFFER_KEYS = ("id", "title", "text", "matches", "eligibility", "consent", "reoffer_after_days",
+              "valid_from", "valid_to")
 
 
 def clean_offers(offers: object) -> list[dict[str, Any]]:
@@ -146,7 +153,8 @@ def clean_offers(offers: object) -> list[dict[str, Any]]:
                 try:
                     value = dt.date.fromisoformat(value)
                 except ValueError:
-                    raise EditError(f"Offer {index}: '{value}' is not a date like 2027-12-31.") from None
+                    wrong = f"Offer {index}: '{value}' is not a date like 2027-12-31."
+                    raise EditError(wrong) from None
             if key in ("matches", "eligibility") and isinstance(value, dict):
                 value = {k: v for k, v in value.items() if v}
             if value not in (None, "") or key == "eligibility":

@@ -35,7 +35,8 @@ class GatewayNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
     def __init__(self, endpoint_config: Any, domain: Any = None) -> None:
         super().__init__(domain.responses if domain is not None else {})
         self.url = endpoint_config.url
-        self.headers = {"Authorization": f"Bearer {endpoint_config.token}"} if endpoint_config.token else {}
+        token = endpoint_config.token
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.timeout = aiohttp.ClientTimeout(total=float(endpoint_config.kwargs.get("timeout", 5)))
 
     def _client(self) -> aiohttp.ClientSession:
@@ -44,6 +45,10 @@ class GatewayNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
         if session is None or session.closed:
             session = self._sessions[loop] = aiohttp.ClientSession()
         return session
+
+    @staticmethod
+    def _valid(message: Dict[Text, Any]) -> bool:
+        return CallbackNaturalLanguageGenerator.validate_response(message)
 
     async def generate(
         self, utter_action: Text, tracker: Any, output_channel: Text, **kwargs: Any
@@ -59,17 +64,19 @@ class GatewayNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
             "channel": {"name": output_channel},
         }
         try:
-            async with self._client().post(self.url, json=body, headers=self.headers, timeout=self.timeout) as response:
+            async with self._client().post(
+                self.url, json=body, headers=self.headers, timeout=self.timeout
+            ) as response:
                 if response.status == 200:
                     message = await response.json()
-                    if isinstance(message, dict) and CallbackNaturalLanguageGenerator.validate_response(message):
+                    if isinstance(message, dict) and self._valid(message):
                         return message
                 elif response.status == 404:
                     logger.debug("the gateway has no response %s; using the model's", utter_action)
                 else:
-                    logger.warning("the gateway answered %s for response %s; using the model's wording",
+                    logger.warning("the gateway answered %s for %s; using the model's wording",
                                    response.status, utter_action)
         except Exception as error:  # noqa: BLE001 - any failure falls back; never drop the reply
-            logger.warning("the gateway's NLG is unreachable (%s); using the model's wording for %s",
+            logger.warning("the gateway's NLG is unreachable (%s); the model's wording for %s",
                            type(error).__name__, utter_action)
         return await super().generate(utter_action, tracker, output_channel, **kwargs)

@@ -41,7 +41,8 @@ class Job:
         self.fraction, self.step = max(self.fraction, min(fraction, 1.0)), step
 
     def finish(self, version: int) -> None:
-        self.state, self.version, self.fraction, self.step = "done", version, 1.0, f"Version {version} is live"
+        self.state, self.version, self.fraction = "done", version, 1.0
+        self.step = f"Version {version} is live"
         self.seconds = round(time.monotonic() - self.started, 2)
 
     def fail(self, error: str, problems: list[dict[str, Any]] | None = None) -> None:
@@ -50,14 +51,19 @@ class Job:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.id, "kind": self.kind, "owner": self.owner, "needs_training": self.needs_training,
-            "fraction": round(self.fraction, 3), "step": self.step, "state": self.state, "error": self.error,
+            "id": self.id, "kind": self.kind, "owner": self.owner,
+            "needs_training": self.needs_training, "fraction": round(self.fraction, 3),
+            "step": self.step, "state": self.state, "error": self.error,
             "problems": self.problems, "version": self.version, "seconds": self.seconds,
             "elapsed": round(time.monotonic() - self.started, 1), "timings": self.timings,
         }
 
     def timed(self, stage: str, since: float) -> None:
         self.timings[stage] = round(time.monotonic() - since, 3)
+
+
+def _failed(message: str) -> RasaReport:
+    return RasaReport("error", [Problem("", 0, message, code="rasa", source="rasa")])
 
 
 class RasaChecks:
@@ -80,7 +86,8 @@ class RasaChecks:
         path = self._cache_dir / f"{key}.json"
         if path.is_file():
             raw = json.loads(path.read_text(encoding="utf-8"))
-            report = RasaReport(raw["status"], [Problem(**p) for p in raw["problems"]], raw["seconds"])
+            problems = [Problem(**p) for p in raw["problems"]]
+            report = RasaReport(raw["status"], problems, raw["seconds"])
             self._reports[key] = report
             return report
         return None
@@ -114,8 +121,7 @@ class RasaChecks:
             if task is None:
                 task = self._running[key] = asyncio.ensure_future(self._run(key, dict(files), ""))
             await asyncio.shield(task)
-        return self._cached(key) or RasaReport("error", [Problem("", 0, "Rasa's validator did not finish.",
-                                                                 code="rasa", source="rasa")])
+        return self._cached(key) or _failed("Rasa's validator did not finish.")
 
     async def _run(self, key: str, files: Snapshot, owner: str) -> None:
         try:
@@ -132,8 +138,7 @@ class RasaChecks:
                 }), encoding="utf-8")
         except Exception:  # noqa: BLE001 - a crashed check must not take the studio down
             logger.exception("rasa data validate could not run")
-            self._reports[key] = RasaReport("error", [Problem("", 0, "Rasa's validator could not run.",
-                                                              code="rasa", source="rasa")])
+            self._reports[key] = _failed("Rasa's validator could not run.")
         finally:
             self._running.pop(key, None)
 

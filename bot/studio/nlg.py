@@ -46,7 +46,8 @@ class ResponseSource:
         try:
             text = (root / DOMAIN).read_text(encoding="utf-8")
         except OSError as error:
-            logger.error("cannot read the live responses (%s); keeping the ones loaded", type(error).__name__)
+            logger.error("cannot read the live responses (%s); keeping the ones loaded",
+                         type(error).__name__)
             return
         self._live = responses_of({DOMAIN: text})
         self._stamp = self._versions.live_stamp() if stamp is None else stamp

@@ -18,7 +18,8 @@ NAV = (
 def _frame(member: StaffMember, csrf_token: str, page: str, title: str, main: str) -> str:
     current = ' aria-current="page"'
     links = "".join(
-        f'<a href="{href}"{current if key == page else ""}>{escape(label)}</a>' for key, href, label in NAV
+        f'<a href="{href}"{current if key == page else ""}>{escape(label)}</a>'
+        for key, href, label in NAV
     )
     body = (
         '<header class="bar"><a class="brand" href="/studio">Rapport studio</a>'
@@ -32,7 +33,8 @@ def _frame(member: StaffMember, csrf_token: str, page: str, title: str, main: st
         ' <span id="rasa-state" class="muted"></span></div>'
         '<form id="publish-form" class="publish">'
         '<label for="publish-message">What does this change do?</label>'
-        '<input id="publish-message" name="message" maxlength="200" placeholder="e.g. Warmer greeting for top customers">'
+        '<input id="publish-message" name="message" maxlength="200" '
+        'placeholder="e.g. Warmer greeting for top customers">'
         '<button id="publish" type="submit">Publish</button>'
         '<button id="discard" type="button" class="secondary">Discard draft</button></form>'
         '<div id="job" class="job" hidden><progress id="job-progress" max="1" value="0"></progress>'
@@ -48,15 +50,17 @@ def _frame(member: StaffMember, csrf_token: str, page: str, title: str, main: st
 
 def overview_page(member: StaffMember, csrf_token: str) -> str:
     main = (
-        '<section><h1>Overview</h1><div id="code-update" class="notice" hidden><p>A new release of the code '
-        "changed the bot's files after marketers had published here, so the live version was kept. Bring the "
-        "release's changes into your draft, check them, and publish.</p>"
-        '<button id="bring-in-code" type="button" class="secondary">Bring the release into my draft</button></div>'
+        '<section><h1>Overview</h1><div id="code-update" class="notice" hidden><p>A new release '
+        "of the code changed the bot's files after marketers had published here, so the live "
+        "version was kept. Bring the release's changes into your draft, check them, and "
+        "publish.</p><button id=\"bring-in-code\" type=\"button\" class=\"secondary\">Bring the "
+        "release into my draft</button></div>"
         '<dl class="facts"><dt>Live version</dt><dd id="live-version"></dd>'
         "<dt>Your draft</dt><dd id=\"draft-state\"></dd></dl>"
         '<h2>Changed in your draft</h2><ul id="changed" class="plain"></ul>'
-        '<h2>Problems</h2><p class="muted">Errors marked <em>new</em> stop a publish; the others are '
-        "already in the live version.</p><ul id=\"problems\" class=\"problems\"></ul></section>"
+        '<h2>Problems</h2><p class="muted">Errors marked <em>new</em> stop a publish; the '
+        "others are already in the live version.</p>"
+        '<ul id="problems" class="problems"></ul></section>'
     )
     return _frame(member, csrf_token, "overview", "Studio", main)
 
@@ -72,9 +76,11 @@ def responses_page(member: StaffMember, csrf_token: str) -> str:
         '<section class="edit-pane" aria-live="polite"><h1 id="response-name">Responses</h1>'
         '<p class="muted">Wording changes go live the moment you publish, without retraining. '
         "A variation with conditions is used when all of them hold (e.g. value_tier is top); "
-        "otherwise the variations without conditions are used. Write {first_name} to fill in a slot.</p>"
+        "otherwise the variations without conditions are used. Write {first_name} to fill in "
+        "a slot.</p>"
         '<div id="variations"></div>'
-        '<p><button id="add-variation" type="button" class="secondary" hidden>Add a variation</button> '
+        '<p><button id="add-variation" type="button" class="secondary" hidden>Add a variation'
+        '</button> '
         '<button id="save-response" type="button" hidden>Save to draft</button></p></section>'
     )
     return _frame(member, csrf_token, "responses", "Responses", main)
@@ -83,9 +89,9 @@ def responses_page(member: StaffMember, csrf_token: str) -> str:
 def offers_page(member: StaffMember, csrf_token: str) -> str:
     main = (
         '<section class="wide"><h1>Offers and targeting</h1>'
-        '<p class="muted">Offers go live without retraining. An offer is shown only to customers who gave '
-        "consent for its purpose, who match its eligibility, and not again within the re-offer pause after "
-        "they declined it.</p><div id=\"offers\"></div>"
+        '<p class="muted">Offers go live without retraining. An offer is shown only to customers '
+        "who gave consent for its purpose, who match its eligibility, and not again within the "
+        "re-offer pause after they declined it.</p><div id=\"offers\"></div>"
         '<p><button id="add-offer" type="button" class="secondary">Add an offer</button> '
         '<button id="save-offers" type="button">Save to draft</button></p></section>'
     )
@@ -96,14 +102,17 @@ def files_page(member: StaffMember, csrf_token: str) -> str:
     main = (
         '<aside class="list-pane"><h2>Files</h2><ul id="file-list" class="pick"></ul>'
         '<form id="new-file"><label for="new-file-name">New file</label>'
-        '<input id="new-file-name" placeholder="data/rules/sales.yml"><button type="submit" class="secondary">Create</button>'
+        '<input id="new-file-name" placeholder="data/rules/sales.yml">'
+        '<button type="submit" class="secondary">Create</button>'
         "</form></aside>"
         '<section class="edit-pane"><h1 id="file-name">YAML</h1>'
-        '<p class="muted">Intents, examples, rules, stories and forms need retraining; the studio trains '
-        "when you publish. Ctrl+S saves.</p>"
-        '<div class="code-editor" id="code-editor"><pre class="gutter" id="gutter" aria-hidden="true"></pre>'
+        '<p class="muted">Intents, examples, rules, stories and forms need retraining; the studio '
+        "trains when you publish. Ctrl+S saves.</p>"
+        '<div class="code-editor" id="code-editor">'
+        '<pre class="gutter" id="gutter" aria-hidden="true"></pre>'
         '<pre class="highlight" id="highlight" aria-hidden="true"></pre>'
-        '<textarea id="code" spellcheck="false" aria-label="File content" wrap="off"></textarea></div>'
+        '<textarea id="code" spellcheck="false" aria-label="File content" wrap="off"></textarea>'
+        "</div>"
         '<p><button id="save-file" type="button">Save to draft</button> '
         '<button id="delete-file" type="button" class="secondary">Delete file</button></p>'
         '<h2>Problems in this file</h2><ul id="file-problems" class="problems"></ul></section>'
@@ -115,16 +124,21 @@ def preview_page(member: StaffMember, csrf_token: str) -> str:
     main = (
         '<section class="wide"><h1>Preview your draft</h1>'
         '<form id="preview-form" class="inline"><label>Value tier <select id="preview-tier">'
-        '<option>new</option><option selected>standard</option><option>top</option></select></label>'
-        '<label>Channel <select id="preview-channel"><option selected>web</option><option>telegram</option>'
+        '<option>new</option><option selected>standard</option><option>top</option></select>'
+        '</label><label>Channel <select id="preview-channel"><option selected>web</option>'
+        "<option>telegram</option>"
         '<option>api</option></select></label>'
-        '<label>First name <input id="preview-name" maxlength="40" placeholder="(a new customer)"></label>'
+        '<label>First name <input id="preview-name" maxlength="40" placeholder="(a new customer)">'
+        "</label>"
         '<button type="submit">Start a preview</button></form>'
-        '<div id="preview-job" class="job" hidden><progress id="preview-progress" max="1" value="0"></progress>'
+        '<div id="preview-job" class="job" hidden>'
+        '<progress id="preview-progress" max="1" value="0"></progress>'
         '<span id="preview-step"></span></div>'
         '<ol id="preview-transcript" class="transcript" aria-live="polite"></ol>'
-        '<form id="preview-say" class="composer"><label for="preview-text">Say something as the customer</label>'
-        '<input id="preview-text" autocomplete="off" disabled><button type="submit" disabled>Send</button></form>'
+        '<form id="preview-say" class="composer">'
+        '<label for="preview-text">Say something as the customer</label>'
+        '<input id="preview-text" autocomplete="off" disabled>'
+        '<button type="submit" disabled>Send</button></form>'
         "</section>"
     )
     return _frame(member, csrf_token, "preview", "Preview", main)
@@ -133,10 +147,13 @@ def preview_page(member: StaffMember, csrf_token: str) -> str:
 def history_page(member: StaffMember, csrf_token: str) -> str:
     main = (
         '<section class="wide"><h1>History</h1>'
-        '<table id="versions" class="list"><thead><tr><th>Version</th><th>When</th><th>Who</th><th>What</th>'
+        '<table id="versions" class="list"><thead><tr><th>Version</th><th>When</th><th>Who</th>'
+        "<th>What</th>"
         "<th>Kind</th><th>Files</th><th></th></tr></thead><tbody></tbody></table>"
-        '<h2 id="diff-title">Changes</h2><pre id="diff" class="diff">Pick a version to see what it changed.</pre>'
-        '<h2>Audit log</h2><table id="audit" class="list"><thead><tr><th>When</th><th>Who</th><th>Did</th>'
+        '<h2 id="diff-title">Changes</h2>'
+        '<pre id="diff" class="diff">Pick a version to see what it changed.</pre>'
+        '<h2>Audit log</h2><table id="audit" class="list"><thead><tr><th>When</th><th>Who</th>'
+        "<th>Did</th>"
         "<th>Details</th></tr></thead><tbody></tbody></table></section>"
     )
     return _frame(member, csrf_token, "history", "History", main)

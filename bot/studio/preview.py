@@ -37,7 +37,7 @@ from bot.engine_config import lock_store, nlg_endpoint
 from bot.errors import json_error, read_json_object
 from bot.settings import REPO_ROOT, Settings
 from bot.state import ENGINE, SETTINGS, STORE
-from bot.studio.checks import CHANNELS, VALUE_TIERS
+from bot.studio.offer_checks import CHANNELS, VALUE_TIERS
 from bot.studio.jobs import Job
 from bot.studio.project import responses_of, training_key
 from bot.studio.startup import stored_model, studio_root
@@ -93,18 +93,22 @@ class PreviewEngine:
         }))
         credentials.write_text(yaml.safe_dump({"rest": None}))
         preview = dataclasses.replace(self._settings, engine_port=port, engine_token=token)
-        engine = next(s for s in services(preview, endpoints, credentials, model) if s.name == "engine")
+        launched = services(preview, endpoints, credentials, model)
+        engine = next(s for s in launched if s.name == "engine")
         self._settings.logs_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self._settings.logs_dir / "preview-engine.log", "ab")  # noqa: SIM115 - the child owns it
+        # The child owns the log file from here on.
+        log = open(self._settings.logs_dir / "preview-engine.log", "ab")  # noqa: SIM115
         self._process = await asyncio.create_subprocess_exec(
-            *engine.argv, cwd=REPO_ROOT, env=engine.env, stdout=log, stderr=log, start_new_session=True,
+            *engine.argv, cwd=REPO_ROOT, env=engine.env, stdout=log, stderr=log,
+            start_new_session=True,
         )
         log.close()
         self._client = EngineClient(self._session, f"http://127.0.0.1:{port}", token)
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self._process.returncode is not None:
-                raise EngineUnavailable("the preview engine exited while starting; see preview-engine.log")
+                raise EngineUnavailable("the preview engine exited while starting; "
+                                        "see preview-engine.log")
             if await self._client.is_ready():
                 logger.info("preview engine ready on port %d", port)
                 return
@@ -165,7 +169,8 @@ class Previews:
         session.job.task = asyncio.ensure_future(self._prepare(session, member, files, key))
         return session
 
-    async def _prepare(self, session: Session, member: Any, files: dict[str, str], key: str) -> None:
+    async def _prepare(self, session: Session, member: Any, files: dict[str, str],
+                       key: str) -> None:
         from bot.studio.views import STUDIO
 
         job = session.job
@@ -173,7 +178,8 @@ class Previews:
         try:
             model = stored_model(self._app[SETTINGS], key)
             if model is None:
-                model = await self._app[STUDIO].tools.train(files, key, lambda f, s: job.progress(0.9 * f, s))
+                tools = self._app[STUDIO].tools
+                model = await tools.train(files, key, lambda f, s: job.progress(0.9 * f, s))
             job.progress(0.92, "Starting the preview engine")
             session.engine = await self.engine.client_for(model)
             await self._open(session, member)
@@ -206,21 +212,23 @@ class Previews:
         if session is None or session.engine is None:
             raise json_error(409, "Start a preview first (and wait until it is ready).")
         await self.engine.stop_if_idle()
-        replies = await session.engine.send(session.conversation_id, text, channel=session.options["channel"])
+        replies = await session.engine.send(session.conversation_id, text,
+                                            channel=session.options["channel"])
         shown = []
         for reply in replies:
             if reply.text or reply.buttons:
                 shown.append(reply.to_json())
             elif "handoff" in reply.custom:
-                shown.append({"text": "(Here the bot hands the customer over to a person.)", "buttons": [],
-                              "note": True})
+                shown.append({"text": "(Here the bot hands the customer over to a person.)",
+                              "buttons": [], "note": True})
         return shown
 
 
 def _options(body: dict[str, Any]) -> dict[str, Any]:
     tier, channel = body.get("value_tier", "standard"), body.get("channel", "web")
     if tier not in VALUE_TIERS or channel not in CHANNELS:
-        raise json_error(400, f"Preview as a value tier in {', '.join(VALUE_TIERS)} on a channel in {', '.join(CHANNELS)}.")
+        raise json_error(400, f"Preview as a value tier in {', '.join(VALUE_TIERS)} on a channel "
+                              f"in {', '.join(CHANNELS)}.")
     name = body.get("first_name") or ""
     if not isinstance(name, str) or len(name) > 40:
         raise json_error(400, "The first name must be text of at most 40 characters.")
@@ -237,7 +245,8 @@ def _json(session: Session) -> dict[str, Any]:
 
 def setup_routes(app: web.Application, guard: Callable) -> None:
     async def previews_ctx(app: web.Application) -> AsyncIterator[None]:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=app[SETTINGS].engine_timeout)) as http:
+        timeout = aiohttp.ClientTimeout(total=app[SETTINGS].engine_timeout)
+        async with aiohttp.ClientSession(timeout=timeout) as http:
             engine = PreviewEngine(app[SETTINGS], http)
             app[PREVIEWS] = Previews(app, engine)
 
@@ -256,13 +265,15 @@ def setup_routes(app: web.Application, guard: Callable) -> None:
 
     @guard
     async def start(request: web.Request) -> web.Response:
-        session = await request.app[PREVIEWS].start(staff(request), _options(await read_json_object(request)))
+        options = _options(await read_json_object(request))
+        session = await request.app[PREVIEWS].start(staff(request), options)
         return web.json_response(_json(session))
 
     @guard
     async def state(request: web.Request) -> web.Response:
         session = request.app[PREVIEWS].session(staff(request))
-        return web.json_response(_json(session) if session else {"conversation": None, "ready": False})
+        none = {"conversation": None, "ready": False}
+        return web.json_response(_json(session) if session else none)
 
     @guard
     async def say(request: web.Request) -> web.Response:
@@ -274,7 +285,8 @@ def setup_routes(app: web.Application, guard: Callable) -> None:
         try:
             replies = await request.app[PREVIEWS].say(staff(request), text)
         except EngineUnavailable:
-            raise json_error(503, "The preview engine is not answering. Start the preview again.") from None
+            raise json_error(503, "The preview engine is not answering. Start the preview "
+                                  "again.") from None
         return web.json_response({"replies": replies})
 
     app.cleanup_ctx.append(previews_ctx)

@@ -159,7 +159,8 @@ def changed_paths(old: Snapshot, new: Snapshot) -> tuple[str, ...]:
     return tuple(sorted(p for p in set(old) | set(new) if old.get(p) != new.get(p)))
 
 
-def classify(old: Snapshot, new: Snapshot, *, old_key: str | None = None, new_key: str | None = None) -> Change:
+def classify(old: Snapshot, new: Snapshot, *, old_key: str | None = None,
+             new_key: str | None = None) -> Change:
     changed = changed_paths(old, new)
     old_key = old_key or training_key(old)
     new_key = new_key or training_key(new)
@@ -175,7 +176,8 @@ def unified_diff(old: Snapshot, new: Snapshot, paths: Iterable[str] | None = Non
     chunks = []
     for path in sorted(paths if paths is not None else changed_paths(old, new)):
         chunks.extend(difflib.unified_diff(
-            old.get(path, "").splitlines(keepends=True), new.get(path, "").splitlines(keepends=True),
+            old.get(path, "").splitlines(keepends=True),
+            new.get(path, "").splitlines(keepends=True),
             fromfile=f"a/{path}" if path in old else "/dev/null",
             tofile=f"b/{path}" if path in new else "/dev/null",
         ))
@@ -184,7 +186,8 @@ def unified_diff(old: Snapshot, new: Snapshot, paths: Iterable[str] | None = Non
 
 def _hunks(base: list[str], other: list[str]) -> list[tuple[int, int, list[str]]]:
     matcher = difflib.SequenceMatcher(None, base, other, autojunk=False)
-    return [(i1, i2, other[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+    return [(i1, i2, other[j1:j2])
+            for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
 
 
 def _overlap(a: tuple[int, int, list[str]], b: tuple[int, int, list[str]]) -> bool:
@@ -201,8 +204,8 @@ def _overlap(a: tuple[int, int, list[str]], b: tuple[int, int, list[str]]) -> bo
 def merge_text(base: str, mine: str, theirs: str) -> str | None:
     """Three-way merge by lines; None when both sides changed the same lines differently."""
     lines = base.splitlines(keepends=True)
-    hunks = sorted(_hunks(lines, mine.splitlines(keepends=True)) + _hunks(lines, theirs.splitlines(keepends=True)),
-                   key=lambda h: (h[0], h[1]))
+    hunks = sorted(_hunks(lines, mine.splitlines(keepends=True))
+                   + _hunks(lines, theirs.splitlines(keepends=True)), key=lambda h: (h[0], h[1]))
     merged, position, previous = [], 0, None
     for hunk in hunks:
         if previous is not None and _overlap(previous, hunk):
@@ -228,7 +231,8 @@ def merge(base: Snapshot, draft: Snapshot, live: Snapshot) -> tuple[Snapshot, li
         elif theirs == original or theirs == mine:
             chosen = mine
         else:
-            chosen = merge_text(original, mine, theirs) if None not in (original, mine, theirs) else None
+            all_three = None not in (original, mine, theirs)
+            chosen = merge_text(original, mine, theirs) if all_three else None
             if chosen is None:
                 conflicts.append(path)
                 chosen = mine

@@ -66,7 +66,8 @@ def _code_stamp() -> str:
 
 
 class WarmRasa:
-    def __init__(self, *, idle: float = 300.0, max_commands: int = 25, start_timeout: float = 300.0) -> None:
+    def __init__(self, *, idle: float = 300.0, max_commands: int = 25,
+                 start_timeout: float = 300.0) -> None:
         self._idle = idle
         self._max_commands = max_commands
         self._start_timeout = start_timeout
@@ -89,7 +90,8 @@ class WarmRasa:
             command = uuid.uuid4().hex
             self._commands += 1
             try:
-                self._process.stdin.write((json.dumps({"id": command, "argv": argv}) + "\n").encode())
+                request = json.dumps({"id": command, "argv": argv}) + "\n"
+                self._process.stdin.write(request.encode())
                 await self._process.stdin.drain()
                 while True:
                     raw = await self._process.stdout.readline()
@@ -116,7 +118,8 @@ class WarmRasa:
         on_line("Starting Rasa (the first check or training after a pause takes longer)")
         self._process = await asyncio.create_subprocess_exec(
             str(training.ENGINE_PYTHON), "-m", "bot.studio.rasa_worker", cwd=REPO_ROOT, env=_env(),
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
             start_new_session=True, limit=1 << 20,
         )
         self._stamp, self._commands = stamp, 0

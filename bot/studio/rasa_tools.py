@@ -9,6 +9,7 @@ so they run as subprocesses and report as they go.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import logging
 import re
@@ -30,6 +31,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _WARNING = re.compile(r"UserWarning: (.*)$")
 _LOG = re.compile(r"^\S+ \S+ (ERROR|WARNING)\s+\S+\s+-\s+(.*)$")
 _LINE = re.compile(r"\bline (\d+)")
+_EXCEPTIONS = ("rasa.shared.exceptions", "YamlSyntaxException", "InvalidDomain")
 # Warnings Rasa prints about every bot that has responses only custom actions use.
 _NOISE = ("is not used in any story or rule",)
 
@@ -45,7 +47,8 @@ def rasa_input_key(files: Snapshot) -> str:
 
 
 def _project_args(directory: Path) -> list[str]:
-    return ["--domain", str(directory / DOMAIN), "--data", *(str(directory / d) for d in TRAINING_DIRS)]
+    data = [str(directory / d) for d in TRAINING_DIRS]
+    return ["--domain", str(directory / DOMAIN), "--data", *data]
 
 
 @dataclass
@@ -75,19 +78,23 @@ def parse_validate_output(output: str, directory: Path, exit_code: int) -> RasaR
         if (found := _WARNING.search(line)) is not None:
             problems.append(_problem(found.group(1), directory, WARNING))
         elif (found := _LOG.match(line)) is not None:
-            problems.append(_problem(found.group(2), directory, ERROR if found.group(1) == "ERROR" else WARNING))
-        elif line.startswith(("rasa.shared.exceptions", "YamlSyntaxException", "InvalidDomain")) or "Exception:" in line:
-            problems.append(_problem(line.split(":", 1)[-1] if "Exception:" in line else line, directory, ERROR))
+            severity = ERROR if found.group(1) == "ERROR" else WARNING
+            problems.append(_problem(found.group(2), directory, severity))
+        elif line.startswith(_EXCEPTIONS) or "Exception:" in line:
+            text = line.split(":", 1)[-1] if "Exception:" in line else line
+            problems.append(_problem(text, directory, ERROR))
     if exit_code != 0 and not any(p.severity == ERROR for p in problems):
         tail = [_ANSI.sub("", l).strip() for l in output.splitlines() if l.strip()][-1:]
-        problems.append(Problem("", 0, "Rasa refused the data: " + (tail[0] if tail else f"exit code {exit_code}"),
-                                code="rasa", subject="exit", source="rasa"))
+        reason = tail[0] if tail else f"exit code {exit_code}"
+        problems.append(Problem("", 0, f"Rasa refused the data: {reason}", code="rasa",
+                                subject="exit", source="rasa"))
     return RasaReport("passed" if exit_code == 0 else "failed", problems)
 
 
 def locate(problems: list[Problem], files: Snapshot) -> list[Problem]:
-    """Rasa names things ('utter_x', 'greeet') but not lines: point at the first line naming them."""
-    flows_first = sorted(files, key=lambda p: (not p.startswith(("data/rules", "data/stories")), p != DOMAIN, p))
+    """Rasa names things ('utter_x', 'greeet') but no lines: point at the first line naming them."""
+    flows_first = sorted(files, key=lambda p: (not p.startswith(("data/rules", "data/stories")),
+                                               p != DOMAIN, p))
     domain_first = sorted(files, key=lambda p: (p != DOMAIN, p))
     located = []
     for problem in problems:
@@ -95,18 +102,20 @@ def locate(problems: list[Problem], files: Snapshot) -> list[Problem]:
         if not problem.file or not problem.line:
             for name in re.findall(r"'([\w.-]+)'", problem.message):
                 word = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
-                hit = next(((path, number) for path in order if not problem.file or path == problem.file
-                            for number, line in enumerate(files[path].splitlines(), 1) if word.search(line)), None)
+                hit = next(((path, number) for path in order
+                            if not problem.file or path == problem.file
+                            for number, line in enumerate(files[path].splitlines(), 1)
+                            if word.search(line)), None)
                 if hit:
-                    problem = Problem(hit[0], hit[1], problem.message, problem.severity, problem.code,
-                                      problem.subject, 0, problem.source)
+                    problem = dataclasses.replace(problem, file=hit[0], line=hit[1], column=0)
                     break
         located.append(problem)
     return located
 
 
 class RasaTools:
-    def __init__(self, work_dir: Path, models_dir: Path, rasa: ColdRasa | WarmRasa | None = None) -> None:
+    def __init__(self, work_dir: Path, models_dir: Path,
+                 rasa: ColdRasa | WarmRasa | None = None) -> None:
         self.work_dir = work_dir
         self.models_dir = models_dir
         self.rasa = rasa or ColdRasa()
@@ -120,11 +129,12 @@ class RasaTools:
     def _stage(self, files: Snapshot, name: str) -> Path:
         directory = self.work_dir / name
         shutil.rmtree(directory, ignore_errors=True)
-        write_snapshot(directory, {p: t for p, t in files.items() if p == DOMAIN or is_training_file(p)})
+        wanted = {p: t for p, t in files.items() if p == DOMAIN or is_training_file(p)}
+        write_snapshot(directory, wanted)
         return directory
 
     def warm_up(self, files: Snapshot) -> None:
-        """Have a warm worker import what training needs (a dry run) before a publish asks for it."""
+        """Have a warm worker import what training needs (a dry run) before a publish does."""
         if not isinstance(self.rasa, WarmRasa) or self._warmed == self.rasa.generation or (
                 self._warming is not None and not self._warming.done()):
             return
@@ -133,9 +143,9 @@ class RasaTools:
     async def _dry_run(self, files: Snapshot) -> None:
         directory = self._stage(files, "warm-up")
         try:
-            await self.rasa.run(["train", "--config", str(REPO_ROOT / "config.yml"), *_project_args(directory),
-                                 "--out", str(self.work_dir / "warm-up-models"), "--skip-validation", "--dry-run"],
-                                lambda line: None)
+            await self.rasa.run(["train", "--config", str(REPO_ROOT / "config.yml"),
+                                 *_project_args(directory), "--out", str(self.work_dir / "warm-up"),
+                                 "--skip-validation", "--dry-run"], lambda line: None)
             self._warmed = self.rasa.generation
         except Exception as error:  # noqa: BLE001 - only an optimisation
             logger.info("warming up the Rasa worker failed: %s", error)
@@ -155,25 +165,27 @@ class RasaTools:
         lines: list[str] = []
         try:
             code = await self.rasa.run(
-                ["data", "validate", "--config", str(REPO_ROOT / "config.yml"), *_project_args(directory)],
+                ["data", "validate", "--config", str(REPO_ROOT / "config.yml"),
+                 *_project_args(directory)],
                 lines.append,
             )
             report = parse_validate_output("\n".join(lines), directory, code)
             report.problems = locate(report.problems, files)
         except (OSError, ConnectionError) as error:
-            report = RasaReport("error", [Problem("", 0, f"Rasa's validator could not run: {error}", code="rasa",
-                                                  source="rasa")])
+            report = RasaReport("error", [Problem("", 0, f"Rasa's validator could not run: {error}",
+                                                  code="rasa", source="rasa")])
         finally:
             shutil.rmtree(directory, ignore_errors=True)
         report.seconds = round(time.monotonic() - started, 1)
         return report
 
-    async def train(self, files: Snapshot, key: str, progress: Progress, *, finetune: Path | None = None) -> Path:
+    async def train(self, files: Snapshot, key: str, progress: Progress, *,
+                    finetune: Path | None = None) -> Path:
         """The model for training key `key`, trained now unless one is already stored."""
         target = self.model_path(key)
         async with self._training:
             if target.exists() and finetune is None:
-                progress(1.0, "A model for exactly this content already exists; no training needed.")
+                progress(1.0, "A model for exactly this content exists already: no training.")
                 return target
             progress(0.01, "Preparing the training data")
             directory = self._stage(files, f"train-{key}")
@@ -201,7 +213,8 @@ class RasaTools:
             partial = self.models_dir / f"{name}.tar.gz"
             if code != 0 or not partial.exists():
                 logger.warning("rasa train failed: %s", " | ".join(tail[-5:]))
-                reason = next((l for l in reversed(tail) if "rror" in l), tail[-1] if tail else "no output")
+                last = tail[-1] if tail else "no output"
+                reason = next((line for line in reversed(tail) if "rror" in line), last)
                 raise TrainingFailed(f"Training failed: {reason}")
             partial.replace(target)
             progress(1.0, "Model trained")
@@ -213,22 +226,24 @@ class TrainingFailed(RuntimeError):
 
 
 class TrainingProgress:
-    """Turns rasa train's log lines into a fraction: starting, reading, then one step per component."""
+    """Turns rasa train's log lines into a fraction: start, read, then a step per component."""
 
     def __init__(self, report: Progress, components: int = 5) -> None:
         self._report = report
         self._components = components
         self._done = 0
 
+    def _fraction(self) -> float:
+        return 0.3 + 0.6 * min(self._done, self._components) / (self._components + 1)
+
     def feed(self, line: str) -> None:
         if "Starting to train component" in line or "Restored component" in line:
             self._done += 1
             name = re.search(r"component '([^']+)'", line)
             verb = "Training" if "Starting" in line else "Reusing the cached"
-            fraction = 0.3 + 0.6 * min(self._done, self._components) / (self._components + 1)
-            self._report(fraction, f"{verb} {name.group(1) if name else 'component'}")
+            self._report(self._fraction(), f"{verb} {name.group(1) if name else 'component'}")
         elif "Finished training component" in line:
-            self._report(0.3 + 0.6 * min(self._done, self._components) / (self._components + 1), line.split(" - ")[-1])
+            self._report(self._fraction(), line.split(" - ")[-1])
         elif "Your Rasa model is trained" in line:
             self._report(0.97, "Packing the model")
         elif line.startswith("Starting Rasa"):

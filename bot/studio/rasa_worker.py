@@ -1,4 +1,4 @@
-"""A warm Rasa command line, in the engine's environment (Python 3.10): `python -m bot.studio.rasa_worker`.
+"""A warm Rasa command line in the engine's environment: `python -m bot.studio.rasa_worker`.
 
 Starting `rasa train` or `rasa data validate` spends most of its time importing Rasa and
 its libraries (about 30 of 32 seconds for the shipped bot on two cores); the work itself

@@ -34,7 +34,8 @@ def _matches(slots: dict[str, Any], variation: Variation) -> bool:
     return True
 
 
-def eligible(variations: Sequence[Variation], output_channel: str, slots: dict[str, Any]) -> list[Variation]:
+def eligible(variations: Sequence[Variation], output_channel: str,
+             slots: dict[str, Any]) -> list[Variation]:
     """The variations Rasa would choose from: conditional ones that match win over defaults,
     and within each, those for this output channel win over channel-less ones."""
     defaults = [v for v in variations if not v.get("condition")]
@@ -50,7 +51,7 @@ def eligible(variations: Sequence[Variation], output_channel: str, slots: dict[s
 
 
 def interpolate_text(text: str, values: dict[str, Any]) -> str:
-    """'{name}' becomes the value; '{{' is a literal brace; an unknown name leaves the text as is."""
+    """'{name}' becomes the value; '{{' is a literal brace; an unknown name leaves the text."""
     try:
         filled = _PLACEHOLDER.sub(r"{0[\1]}", text).format(values)
     except (KeyError, IndexError, ValueError, AttributeError):

@@ -23,8 +23,8 @@ from bot.studio import edits
 from bot.studio.drafts import AuditLog, Draft, Drafts
 from bot.studio.jobs import Job, RasaChecks
 from bot.studio.nlg import ResponseSource
-from bot.studio.project import (DOMAIN, OFFERS, BadPath, Snapshot, check_path, classify, load_yaml, merge,
-                                read_snapshot, training_key)
+from bot.studio.project import (DOMAIN, OFFERS, BadPath, Snapshot, check_path, classify,
+                                load_yaml, merge, read_snapshot, training_key)
 from bot.studio.rasa_tools import RasaTools, TrainingFailed
 from bot.studio.startup import (PENDING, mark_imported, snapshot_hash, stored_model, studio_root,
                                  sync_with_code)
@@ -39,13 +39,15 @@ MAX_FILE_CHARS = 60_000
 class StudioError(Exception):
     """A request the studio refuses; `message` is fit to show, `problems` point at the places."""
 
-    def __init__(self, status: int, message: str, problems: list[dict[str, Any]] | None = None) -> None:
+    def __init__(self, status: int, message: str,
+                 problems: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message)
         self.status, self.message, self.problems = status, message, problems or []
 
 
 class Studio:
-    def __init__(self, settings: Settings, store: ProfileStore, engine: EngineClient, tools: RasaTools) -> None:
+    def __init__(self, settings: Settings, store: ProfileStore, engine: EngineClient,
+                 tools: RasaTools) -> None:
         root = studio_root(settings)
         self.settings = settings
         self.store = store
@@ -105,7 +107,8 @@ class Studio:
         already = self.live_problems()
         return {
             "live": live.to_json(),
-            "draft": {"base": draft.base, "behind": draft.base != live.number, "change": change.to_json()},
+            "draft": {"base": draft.base, "behind": draft.base != live.number,
+                      "change": change.to_json()},
             "problems": report(problems, already),
             "blocking": len(blocking(problems, already)),
             "rasa": rasa,
@@ -129,15 +132,16 @@ class Studio:
         if not isinstance(text, str):
             raise StudioError(400, "'text' must be the file's content.")
         if len(text) > MAX_FILE_CHARS:
-            raise StudioError(413, f"The file is too long ({len(text)} characters; the limit is {MAX_FILE_CHARS}). "
-                                   "Split it into two files.")
+            raise StudioError(413, f"The file is too long ({len(text)} characters; the limit is "
+                                   f"{MAX_FILE_CHARS}). Split it into two files.")
         draft = self.draft(member)
         draft.write(path, text.replace("\r\n", "\n"))
         self.audit.record(member, "save", file=path)
         files, live_files = draft.files(), self.live_files()
         change = classify(live_files, files)
         if change.changed:
-            self.checks.schedule(live_files)  # once per live version: what is already there is not "new"
+            # Once per live version: what is there already does not count against a draft.
+            self.checks.schedule(live_files)
             self.checks.schedule(files, member.username)
         if change.needs_training:
             self.tools.warm_up(live_files)
@@ -153,7 +157,8 @@ class Studio:
 
     def save_offers(self, member: Any, offers: object) -> dict[str, Any]:
         try:
-            text = edits.replace_offers(self.draft(member).files().get(OFFERS, ""), edits.clean_offers(offers))
+            current = self.draft(member).files().get(OFFERS, "")
+            text = edits.replace_offers(current, edits.clean_offers(offers))
         except edits.EditError as error:
             raise StudioError(400, str(error)) from None
         return self.save_file(member, OFFERS, text)
@@ -191,26 +196,29 @@ class Studio:
     def publish(self, member: Any, message: object) -> Job:
         message = message.strip() if isinstance(message, str) else ""
         if not message:
-            raise StudioError(400, "Say in a few words what this change does (it goes into the history).")
+            raise StudioError(400, "Say in a few words what this change does (it goes into the "
+                                   "history).")
         self._refuse_if_busy()
         draft, live = self.draft(member), self.live()
         files = draft.files()
         if draft.base != live.number:
             files, conflicts = merge(self.versions.files(draft.base), files, self.live_files())
             if conflicts:
-                raise StudioError(409, f"Since you started, someone else published changes to {', '.join(conflicts)}. "
-                                       "Discard your draft and redo your edit on top of the live version.")
+                raise StudioError(409, "Since you started, someone else published changes to "
+                                       f"{', '.join(conflicts)}. Discard your draft and redo your "
+                                       "edit on top of the live version.")
         change = classify(self.live_files(), files)
         if not change.changed:
-            raise StudioError(400, "Your draft is the same as the live version: there is nothing to publish.")
+            raise StudioError(400, "Your draft is the same as the live version: there is nothing "
+                                   "to publish.")
         problems = self.check(files)
         stopping = blocking(problems, self.live_problems())
         if stopping:
             raise StudioError(422, f"Not published: {len(stopping)} problem(s) to fix first.",
                               [p.to_json() for p in stopping])
         return self._start(member, files, message, kind="code" if draft.imports else change.kind,
-                           needs_training=change.needs_training, offers=change.offers, check_with_rasa=True,
-                           imports=draft.imports)
+                           needs_training=change.needs_training, offers=change.offers,
+                           check_with_rasa=True, imports=draft.imports)
 
     def rollback(self, member: Any, number: object) -> Job:
         if not isinstance(number, int) or isinstance(number, bool):
@@ -230,21 +238,25 @@ class Studio:
 
     def _refuse_if_busy(self) -> None:
         if self.job is not None and self.job.state == "running":
-            raise StudioError(409, f"{self.job.owner} is publishing right now; try again when it is live.")
+            raise StudioError(409, f"{self.job.owner} is publishing right now; try again when it "
+                                   "is live.")
 
     def _start(self, member: Any, files: Snapshot, message: str, **options: Any) -> Job:
-        job = Job(kind=options["kind"], owner=member.display_name, needs_training=options["needs_training"])
+        job = Job(kind=options["kind"], owner=member.display_name,
+                  needs_training=options["needs_training"])
         self.job = job
         job.task = asyncio.ensure_future(self._run(job, member, files, message, **options))
         return job
 
     async def _run(self, job: Job, member: Any, files: Snapshot, message: str, *, kind: str,
-                   needs_training: bool, offers: bool, check_with_rasa: bool, rollback_of: int | None = None,
-                   imports: str | None = None) -> None:
+                   needs_training: bool, offers: bool, check_with_rasa: bool,
+                   rollback_of: int | None = None, imports: str | None = None) -> None:
         try:
             async with self._publishing:
                 key = training_key(files)
-                model = await self._model_for(job, files, key, check_with_rasa) if needs_training else None
+                model = None
+                if needs_training:
+                    model = await self._model_for(job, files, key, check_with_rasa)
                 if model is not None:
                     job.progress(0.97, "Swapping the new model into the running bot")
                     since = time.monotonic()
@@ -252,8 +264,9 @@ class Studio:
                     job.timed("swap", since)
                 since = time.monotonic()
                 version = self.versions.add(
-                    files, author=member.display_name, author_username=member.username, message=message,
-                    kind=kind, training_key=key, model=str(model or self.live().model), rollback_of=rollback_of,
+                    files, author=member.display_name, author_username=member.username,
+                    message=message, kind=kind, training_key=key,
+                    model=str(model or self.live().model), rollback_of=rollback_of,
                 )
                 self.versions.set_live(version.number)
                 self.responses.refresh()
@@ -261,8 +274,9 @@ class Studio:
                     mark_imported(self.settings, imports)
                 if offers:
                     await self._sync_offers(version)
-                self.audit.record(member, "rollback" if rollback_of else "publish", version=version.number,
-                                  message=message, changed=list(version.changed), kind=kind)
+                self.audit.record(member, "rollback" if rollback_of else "publish",
+                                  version=version.number, message=message,
+                                  changed=list(version.changed), kind=kind)
                 self.draft(member).start(files, version.number)
                 job.timed("go_live", since)
                 job.finish(version.number)
@@ -271,7 +285,8 @@ class Studio:
         except TrainingFailed as error:
             job.fail(f"{error} The live bot is unchanged.")
         except EngineUnavailable as error:
-            job.fail(f"The new model could not be loaded into the engine ({error}). The live bot is unchanged.")
+            job.fail(f"The new model could not be loaded into the engine ({error}). The live bot "
+                     "is unchanged.")
         except Exception as error:  # noqa: BLE001 - the page must learn that it failed
             logger.exception("publishing failed")
             job.fail(f"Publishing failed ({type(error).__name__}). The live bot is unchanged.")
@@ -303,8 +318,8 @@ class Studio:
                 return
             except errors.StoreUnavailable:
                 await asyncio.sleep(0.5 * (attempt + 1))
-        raise StudioError(503, f"Version {version.number} is live, but the profile store was too busy to load "
-                               "its offers. They are loaded at the next start, or publish again.")
+        raise StudioError(503, f"Version {version.number} is live, but the profile store was too "
+                               "busy to load its offers. They are loaded at the next start.")
 
     async def close(self) -> None:
         """At shutdown a publish in progress is abandoned: the live version stays as it was."""

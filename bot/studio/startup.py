@@ -65,7 +65,8 @@ def stored_model(settings: Settings, key: str) -> Path | None:
     if target.exists():
         return target
     shipped = training.model_path(settings.model_dir)
-    if shipped.exists() and training.is_up_to_date(settings.model_dir) and key == training_key(read_snapshot(REPO_ROOT)):
+    current = shipped.exists() and training.is_up_to_date(settings.model_dir)
+    if current and key == training_key(read_snapshot(REPO_ROOT)):
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".copy-")
         with open(fd, "wb") as handle, open(shipped, "rb") as source:
@@ -89,7 +90,8 @@ def sync_with_code(settings: Settings, shipped_root: Path = REPO_ROOT) -> Versio
     if live is None or snapshot_hash(versions.files(live.number)) == imported:
         version = versions.add(
             shipped, author=SHIPPED_AUTHOR, author_username="", kind="code",
-            message="The bot as shipped with the code" if live is None else "Updated with a new release of the code",
+            message=("The bot as shipped with the code" if live is None
+                     else "Updated with a new release of the code"),
             training_key=training_key(shipped), model="",
         )
         versions.set_live(version.number)
@@ -97,8 +99,8 @@ def sync_with_code(settings: Settings, shipped_root: Path = REPO_ROOT) -> Versio
         logger.info("studio: version %d is the shipped bot", version.number)
         return version
     logger.warning(
-        "studio: the shipped bot files changed, but marketers have published since the last import; "
-        "version %d stays live (bring the change in from the studio)", live.number,
+        "studio: the shipped bot files changed, but marketers have published since the last "
+        "import; version %d stays live (bring the change in from the studio)", live.number,
     )
     atomic_write(studio_root(settings) / PENDING, shipped_hash + "\n")
     return live
@@ -119,7 +121,8 @@ async def prepare(settings: Settings, *, echo: Callable[[str], None] = print) ->
     if model is None:
         from bot.studio.rasa_tools import RasaTools
 
-        echo(f"training the studio's live version {version.number} (its content or the NLU code changed)")
+        echo(f"training the studio's live version {version.number} (its content or the NLU code "
+             "changed)")
         tools = RasaTools(studio_root(settings) / "work", studio_models(settings))
         last = [-1.0]
 

@@ -35,8 +35,9 @@ class Problem:
         return (self.code, self.file, self.subject or self.message)
 
     def to_json(self, *, new: bool = True) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "column": self.column, "message": self.message,
-                "severity": self.severity, "code": self.code, "source": self.source, "new": new}
+        return {"file": self.file, "line": self.line, "column": self.column,
+                "message": self.message, "severity": self.severity, "code": self.code,
+                "source": self.source, "new": new}
 
 
 @dataclass
@@ -61,7 +62,8 @@ class Parsed:
                         break
                 else:
                     break
-            elif isinstance(current, SequenceNode) and isinstance(key, int) and 0 <= key < len(current.value):
+            elif (isinstance(current, SequenceNode) and isinstance(key, int)
+                  and 0 <= key < len(current.value)):
                 current = current.value[key]
                 line = current.start_mark.line
             else:
@@ -79,8 +81,8 @@ def parse(path: str, text: str) -> Parsed | Problem:
         what = (error.problem or error.context or "this is not valid YAML").strip()
         return Problem(
             path, (mark.line + 1) if mark else 0,
-            f"The YAML is broken here: {what}. Check the indentation, colons and quotes on this line "
-            "and the one before it.",
+            f"The YAML is broken here: {what}. Check the indentation, colons and quotes on this "
+            "line and the one before it.",
             code="yaml", column=(mark.column + 1) if mark else 0,
         )
     except yaml.YAMLError as error:

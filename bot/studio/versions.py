@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from bot.studio.project import Snapshot, read_snapshot, unified_diff, write_snapshot
+from bot.studio.project import Snapshot, changed_paths, read_snapshot, unified_diff, write_snapshot
 
 
 class UnknownVersion(LookupError):
@@ -83,7 +83,8 @@ class VersionStore:
     def numbers(self) -> list[int]:
         if not self._dir.is_dir():
             return []
-        return sorted(int(p.name) for p in self._dir.iterdir() if p.name.isdigit() and (p / "meta.json").is_file())
+        return sorted(int(p.name) for p in self._dir.iterdir()
+                      if p.name.isdigit() and (p / "meta.json").is_file())
 
     def get(self, number: int) -> Version:
         meta = self._path(number) / "meta.json"
@@ -135,14 +136,15 @@ class VersionStore:
         version = Version(
             number=number, author=author, author_username=author_username, created_at=utc_now(),
             message=message, kind=kind, parent=parent, training_key=training_key,
-            changed=tuple(sorted(p for p in set(previous) | set(files) if previous.get(p) != files.get(p))),
+            changed=changed_paths(previous, files),
             rollback_of=rollback_of, model=model, extra=extra or {},
         )
         staging = Path(tempfile.mkdtemp(dir=self._dir, prefix=".new-"))
         try:
             write_snapshot(staging / "files", files)
             (staging / "diff.patch").write_text(unified_diff(previous, files), encoding="utf-8")
-            (staging / "meta.json").write_text(json.dumps(version.to_json(), indent=2), encoding="utf-8")
+            meta = json.dumps(version.to_json(), indent=2)
+            (staging / "meta.json").write_text(meta, encoding="utf-8")
             os.rename(staging, self._path(number))
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)

@@ -18,10 +18,10 @@ from bot.accounts import MARKETER, require_role, secure, session_of, staff
 from bot.errors import json_error, read_json_object
 from bot.state import ENGINE, SETTINGS, STORE
 from bot.studio import pages
-from bot.studio.checks import CHANNELS, VALUE_TIERS, reference_data
+from bot.studio.offer_checks import CHANNELS, VALUE_TIERS, reference_data
 from bot.studio.jobs import Job
 from bot.studio.nlg import serve_nlg
-from bot.studio.project import OFFERS, check_path, load_yaml, responses_of
+from bot.studio.project import check_path, load_yaml, responses_of
 from bot.studio.rasa_runner import WarmRasa
 from bot.studio.rasa_tools import RasaTools
 from bot.studio.service import Studio, StudioError, offers_of
@@ -72,7 +72,8 @@ async def responses(request: web.Request) -> web.Response:
     studio = request.app[STUDIO]
     files = studio.draft(staff(request)).files()
     domain = load_yaml(files.get("domain.yml", "")) or {}
-    slots = domain.get("slots") if isinstance(domain, dict) and isinstance(domain.get("slots"), dict) else {}
+    slots = domain.get("slots") if isinstance(domain, dict) else None
+    slots = slots if isinstance(slots, dict) else {}
     return web.json_response({
         "responses": responses_of(files),
         "live": responses_of(studio.live_files()),
@@ -86,7 +87,8 @@ async def offers(request: web.Request) -> web.Response:
     purposes, products, categories = reference_data()
     return web.json_response({
         "offers": offers_of(request.app[STUDIO].draft(staff(request)).files()),
-        "purposes": sorted(purposes), "products": sorted(products), "categories": sorted(categories),
+        "purposes": sorted(purposes), "products": sorted(products),
+        "categories": sorted(categories),
         "value_tiers": list(VALUE_TIERS), "channels": list(CHANNELS),
     }, dumps=_dumps)
 
@@ -101,23 +103,26 @@ async def files(request: web.Request) -> web.Response:
             check_path(path)
         except ValueError as error:
             raise json_error(400, str(error)) from None
-        return web.json_response({"path": path, "text": draft.get(path, ""), "live": live.get(path)})
+        return web.json_response({"path": path, "text": draft.get(path, ""),
+                                  "live": live.get(path)})
     return web.json_response({"files": [
-        {"path": p, "changed": draft.get(p) != live.get(p), "new": p not in live} for p in sorted(set(draft) | set(live))
-        if p in draft
+        {"path": p, "changed": draft.get(p) != live.get(p), "new": p not in live}
+        for p in sorted(draft)
     ]})
 
 
 @studio_api
 async def versions(request: web.Request) -> web.Response:
     studio = request.app[STUDIO]
-    return web.json_response({"live": studio.live().number, "versions": [v.to_json() for v in studio.versions.versions()]})
+    return web.json_response({"live": studio.live().number,
+                              "versions": [v.to_json() for v in studio.versions.versions()]})
 
 
 @studio_api
 async def version(request: web.Request) -> web.Response:
     studio, number = request.app[STUDIO], _number(request)
-    return web.json_response({**studio.versions.get(number).to_json(), "diff": studio.versions.diff(number)})
+    return web.json_response({**studio.versions.get(number).to_json(),
+                              "diff": studio.versions.diff(number)})
 
 
 @studio_api
@@ -136,7 +141,8 @@ async def job(request: web.Request) -> web.Response:
 @studio_api
 async def save_file(request: web.Request) -> web.Response:
     body = await read_json_object(request)
-    return web.json_response(request.app[STUDIO].save_file(staff(request), body.get("path"), body.get("text")))
+    studio = request.app[STUDIO]
+    return web.json_response(studio.save_file(staff(request), body.get("path"), body.get("text")))
 
 
 @studio_api
@@ -149,7 +155,8 @@ async def delete_file(request: web.Request) -> web.Response:
 async def save_response(request: web.Request) -> web.Response:
     body = await read_json_object(request)
     return web.json_response(
-        request.app[STUDIO].save_response(staff(request), request.match_info["name"], body.get("variations"))
+        request.app[STUDIO].save_response(staff(request), request.match_info["name"],
+                                          body.get("variations"))
     )
 
 
@@ -246,7 +253,8 @@ def setup_routes(app: web.Application) -> None:
         app.router.add_get(f"{api}/{path}", handler)
     for path, handler in (
         ("files", save_file), ("files/delete", delete_file), ("responses/{name}", save_response),
-        ("offers", save_offers), ("discard", discard), ("publish", publish), ("code/bring-in", bring_in_code),
+        ("offers", save_offers), ("discard", discard), ("publish", publish),
+        ("code/bring-in", bring_in_code),
         ("versions/{number}/rollback", rollback),
     ):
         app.router.add_post(f"{api}/{path}", handler)
