@@ -27,14 +27,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
 import aiohttp
 
 from bot.settings import REPO_ROOT
-from bot.studio.project import read_snapshot, training_key
+from bot.studio.project import read_snapshot
 from bot.studio.rasa_runner import ColdRasa
 from bot.studio.rasa_tools import RasaTools, TrainingFailed
 
@@ -65,8 +64,8 @@ def start_stack(workdir: Path) -> tuple[subprocess.Popen, str, dict[str, str]]:
                     "--username", "bench", "--password-stdin"], input=PASSWORD + "\n", env=env,
                    cwd=REPO_ROOT, check=True, capture_output=True, text=True)
     log = open(workdir / "stack.log", "w")  # noqa: SIM115 - the child owns it
-    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=REPO_ROOT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=REPO_ROOT, env=env,
+                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 900
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -104,8 +103,10 @@ def process_tree_rss_mb(root: int) -> dict[str, float]:
             command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        rss = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
-        name = next((part.decode() for part in command if part.startswith((b"bot", b"rasa", b"nlu"))), "other")
+        rss = next((int(line.split()[1]) for line in status.splitlines()
+                    if line.startswith("VmRSS:")), 0)
+        name = next((part.decode() for part in command
+                     if part.startswith((b"bot", b"rasa", b"nlu"))), "other")
         sizes[name] = round(sizes.get(name, 0) + rss / 1024, 1)
     return sizes
 
@@ -128,7 +129,8 @@ class Marketer:
             return await response.json()
 
     async def post(self, path: str, body: dict | None = None) -> tuple[int, dict]:
-        async with self.http.post(self.base + path, json=body or {}, headers={"X-CSRF-Token": self.csrf}) as r:
+        headers = {"X-CSRF-Token": self.csrf}
+        async with self.http.post(self.base + path, json=body or {}, headers=headers) as r:
             return r.status, await r.json()
 
     async def wait_job(self) -> dict:
@@ -141,8 +143,9 @@ class Marketer:
 
 async def customer_reply(base: str, text: str, customer: str) -> str:
     async with aiohttp.ClientSession() as http:
-        async with http.post(f"{base}/api/v1/messages", headers={"Authorization": "Bearer bench-key"},
-                             json={"customer": customer, "conversation": str(time.monotonic_ns()), "text": text}) as r:
+        body = {"customer": customer, "conversation": str(time.monotonic_ns()), "text": text}
+        async with http.post(f"{base}/api/v1/messages", json=body,
+                             headers={"Authorization": "Bearer bench-key"}) as r:
             return " ".join(reply["text"] for reply in (await r.json())["replies"])
 
 
@@ -158,10 +161,12 @@ async def until_reply(base: str, text: str, wanted: str, timeout: float = 120) -
 async def wording_round(marketer: Marketer, base: str, round_: int) -> dict[str, float]:
     text = f"You're welcome! (edit {round_} at {time.time():.0f})"
     started = time.monotonic()
-    status, _ = await marketer.post("/studio/api/responses/utter_you_are_welcome", {"variations": [{"text": text}]})
+    status, _ = await marketer.post("/studio/api/responses/utter_you_are_welcome",
+                                    {"variations": [{"text": text}]})
     assert status == 200
     saved = time.monotonic()
-    status, body = await marketer.post("/studio/api/publish", {"message": f"bench wording {round_}"})
+    status, body = await marketer.post("/studio/api/publish",
+                                       {"message": f"bench wording {round_}"})
     assert status == 200, body
     published = time.monotonic()
     live = await until_reply(base, "thanks", text)
@@ -173,13 +178,14 @@ HELP_EXAMPLES = "  - intent: help\n    examples: |\n"
 # Words unique to this run, so that no model or cached component fits the edits already.
 RUN = uuid.uuid4().hex[:6]
 NEW_EXAMPLES = HELP_EXAMPLES + "".join(f"      - {e}\n" for e in (
-    "zorblax", "zorblax please", "I need zorblax", "zorblax me", "can you zorblax", "what is zorblax",
-    f"zorblax {RUN}"))
+    "zorblax", "zorblax please", "I need zorblax", "zorblax me", "can you zorblax",
+    "what is zorblax", f"zorblax {RUN}"))
 
 
 def rule_edit(files: dict[str, str]) -> tuple[str, str]:
     assert HELP_RULE in files[RULES]
-    return RULES, files[RULES].replace(HELP_RULE, FLOW_RULE).replace("  - rule: help\n", f"  - rule: help {RUN}\n")
+    edited = files[RULES].replace(HELP_RULE, FLOW_RULE)
+    return RULES, edited.replace("  - rule: help\n", f"  - rule: help {RUN}\n")
 
 
 def example_edit(files: dict[str, str]) -> tuple[str, str]:
@@ -187,9 +193,11 @@ def example_edit(files: dict[str, str]) -> tuple[str, str]:
     return NLU, files[NLU].replace(HELP_EXAMPLES, NEW_EXAMPLES, 1)
 
 
-async def flow_publish(marketer: Marketer, base: str, edit, probe: str, wanted: str, before: str) -> dict[str, float]:
-    """Save an edit that needs a new model, publish it, then roll it back; each until customers see it."""
-    path, text = edit({p: (await marketer.get("/studio/api/files", path=p))["text"] for p in (RULES, NLU)})
+async def flow_publish(marketer: Marketer, base: str, edit, probe: str, wanted: str,
+                       before: str) -> dict[str, float]:
+    """Save an edit that needs a new model, publish it, roll it back; each until customers see."""
+    drafts = {p: (await marketer.get("/studio/api/files", path=p))["text"] for p in (RULES, NLU)}
+    path, text = edit(drafts)
     await marketer.post("/studio/api/files", {"path": path, "text": text})
     saved = time.monotonic()
     while (await marketer.get("/studio/api/status"))["rasa"]["status"] in ("pending", "running"):
@@ -217,7 +225,7 @@ async def flow_publish(marketer: Marketer, base: str, edit, probe: str, wanted: 
 
 
 async def compare_cold_and_finetune(live_model: Path) -> dict[str, object]:
-    """The same two drafts trained by a cold `rasa train`, and with --finetune from the live model."""
+    """The same two drafts trained by a cold `rasa train`, and --finetune'd from the live model."""
     results: dict[str, object] = {}
     work = Path(tempfile.mkdtemp(prefix="bench-studio-"))
     try:
@@ -253,7 +261,8 @@ async def run(rounds: int) -> dict[str, object]:
             rule = await flow_publish(marketer, base, rule_edit, "help", "Yes, I'm a bot",
                                       "I can help you find the right broadband")
             example = await flow_publish(marketer, base, example_edit, "zorblax please",
-                                         "I can help you find the right broadband", "Sorry, I didn't quite get that")
+                                         "I can help you find the right broadband",
+                                         "Sorry, I didn't quite get that")
             rss = process_tree_rss_mb(process.pid)
         finally:
             await marketer.http.close()
@@ -261,24 +270,30 @@ async def run(rounds: int) -> dict[str, object]:
         stop_stack(process)
     comparison = await compare_cold_and_finetune(live_model)
     edit_to_live = [r["edit_to_live"] for r in wording]
+
+    def median(key: str) -> float:
+        return round(statistics.median(r[key] for r in wording), 3)
+
+    without_worker = round(sum(v for k, v in rss.items() if "rasa_worker" not in k), 1)
     return {
-        "wording_edit_to_live_s": {"median": round(statistics.median(edit_to_live), 3),
+        "wording_edit_to_live_s": {"median": median("edit_to_live"),
                                    "max": round(max(edit_to_live), 3), "rounds": rounds,
-                                   "save_median": round(statistics.median(r["save"] for r in wording), 3),
-                                   "publish_median": round(statistics.median(r["publish"] for r in wording), 3)},
+                                   "save_median": median("save"),
+                                   "publish_median": median("publish")},
         "wording_target_met": max(edit_to_live) < 2.0,
         "flow_rule_edit_s": {key: round(value, 2) for key, value in rule.items()},
         "flow_example_edit_s": {key: round(value, 2) for key, value in example.items()},
         **comparison,
         "rss_mb_after_publishing": {
             **rss, "total": round(sum(rss.values()), 1),
-            "total_without_studio_worker": round(sum(v for k, v in rss.items() if "rasa_worker" not in k), 1)},
+            "total_without_studio_worker": without_worker},
         "cpus": os.cpu_count(),
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     figures = asyncio.run(run(args.rounds))

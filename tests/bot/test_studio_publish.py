@@ -26,7 +26,8 @@ async def wait_for_job(member, timeout: float = 10.0) -> dict:
 async def flow_edit(member) -> None:
     """Answer 'help' with the bot-challenge response: a rule change, so it needs a new model."""
     text = (await member.get_json(f"/studio/api/files?path={RULES}"))["text"]
-    edited = text.replace("      - intent: help\n      - action: utter_help", "      - intent: help\n      - action: utter_iamabot")
+    edited = text.replace("      - intent: help\n      - action: utter_help",
+                          "      - intent: help\n      - action: utter_iamabot")
     assert edited != text
     response = await member.post("/studio/api/files", {"path": RULES, "text": edited})
     assert (await response.json())["draft"]["change"]["needs_training"] is True
@@ -46,17 +47,19 @@ async def test_a_published_greeting_reaches_top_customers_at_once_and_nobody_els
 
     assert await studio.customer_says(client, "vip", "hello", "later") == (
         "Welcome back, Ada! You're one of our favourite people. What can I do today?")
-    assert await studio.customer_says(client, "regular", "hello", "later") == "Welcome back, Bo! How can I help you today?"
+    regular = await studio.customer_says(client, "regular", "hello", "later")
+    assert regular == "Welcome back, Bo! How can I help you today?"
     assert studio.engine.models == [] and studio.tools.trained == []  # no retraining, no swap
 
     version = await mia.get_json("/studio/api/versions/2")
     assert (version["author"], version["author_username"], version["message"]) == (
         "Mia", "mia", "Warmer greeting for top customers")
-    assert version["kind"] == "wording" and version["changed"] == [DOMAIN] and version["parent"] == 1
+    assert (version["kind"], version["changed"], version["parent"]) == ("wording", [DOMAIN], 1)
     assert f"+      text: \"{TOP_GREETING}\"" in version["diff"]
     assert "-      text: \"Welcome back, {first_name}! It's great to see" in version["diff"]
     audit = (await mia.get_json("/studio/api/audit"))["entries"]
-    assert [(e["action"], e["username"]) for e in audit[:2]] == [("publish", "mia"), ("save", "mia")]
+    assert [(e["action"], e["username"]) for e in audit[:2]] == [("publish", "mia"),
+                                                                  ("save", "mia")]
     status = await mia.get_json("/studio/api/status")
     assert status["draft"]["change"]["changed"] == [] and status["live"]["number"] == 2
 
@@ -74,7 +77,8 @@ async def test_rollback_restores_the_old_greeting_as_a_new_version(studio):
     assert "most valued customers" in await studio.customer_says(client, "vip", "hello")
     versions = (await mia.get_json("/studio/api/versions"))
     assert versions["live"] == 3
-    assert versions["versions"][0]["kind"] == "rollback" and versions["versions"][0]["rollback_of"] == 1
+    newest = versions["versions"][0]
+    assert (newest["kind"], newest["rollback_of"]) == ("rollback", 1)
     assert versions["versions"][0]["message"] == "Rolled back to version 1"
     assert (await mia.post("/studio/api/versions/3/rollback")).status == 400  # already live
     assert (await mia.post("/studio/api/versions/99/rollback")).status == 404
@@ -122,7 +126,8 @@ async def test_a_flow_change_is_trained_then_swapped_in_without_dropping_a_turn(
     assert job["state"] == "done", job
     assert studio.engine.models == [str(studio.tools.model_path(studio.tools.trained[0]))]
     assert len(replies) > 10
-    assert set(replies) == {"Welcome back, Cy! How can I help you today?"}  # none dropped, none wrong
+    # None dropped, none wrong.
+    assert set(replies) == {"Welcome back, Cy! How can I help you today?"}
     assert studio.engine.refused_while_loading == 0
     version = await mia.get_json("/studio/api/versions/2")
     assert version["kind"] == "training" and version["model"].endswith(".tar.gz")
@@ -133,17 +138,19 @@ async def test_the_engine_really_is_unreachable_while_it_loads(studio):
     studio.engine.load_seconds = 0.5
     engine_url = studio.settings.engine_url
     session = studio.engine.session
-    swap = asyncio.ensure_future(session.put(f"{engine_url}/model?token=test-engine-token", json={"model_file": "x"}))
+    swap = asyncio.ensure_future(session.put(f"{engine_url}/model?token=test-engine-token",
+                                             json={"model_file": "x"}))
     await asyncio.sleep(0.1)
-    async with session.post(f"{engine_url}/webhooks/rest/webhook", json={"sender": "api.x", "message": "hello"}) as r:
+    turn = {"sender": "api.x", "message": "hello"}
+    async with session.post(f"{engine_url}/webhooks/rest/webhook", json=turn) as r:
         assert r.status == 503
     (await swap).release()
 
 
 async def test_rasa_refusing_a_flow_change_stops_the_publish(studio):
     mia = await studio.marketer()
-    studio.tools.refuse = [Problem(RULES, 12, "Rasa: the rule 'help' contradicts a story", code="rasa",
-                                   subject="x", source="rasa")]
+    studio.tools.refuse = [Problem(RULES, 12, "Rasa: the rule 'help' contradicts a story",
+                                   code="rasa", subject="x", source="rasa")]
     await flow_edit(mia)
     response = await publish(mia, "Help answers as the bot")
     job = (await response.json()).get("job") or await wait_for_job(mia)
@@ -180,7 +187,8 @@ async def test_rollback_of_a_flow_change_swaps_the_stored_model_back_without_tra
     await mia.post("/studio/api/versions/1/rollback")
     assert (await wait_for_job(mia))["state"] == "done"
     trained_before = list(studio.tools.trained)
-    await mia.post("/studio/api/versions/2/rollback")  # back to the flow change: its model is stored
+    # Back to the flow change: its model is stored.
+    await mia.post("/studio/api/versions/2/rollback")
     assert (await wait_for_job(mia))["state"] == "done"
     assert studio.tools.trained == trained_before
     assert len(studio.engine.models) == 3 and studio.engine.models[0] == studio.engine.models[2]
@@ -221,11 +229,13 @@ async def test_a_marketer_previews_draft_wording_as_a_top_customer(studio):
     await studio.profile("vip", first_name="Ada", tier="top")
     await edit_response(mia, "utter_welcome_back", top_variation(TOP_GREETING))
 
-    started = await (await mia.post("/studio/api/preview",
-                                    {"value_tier": "top", "channel": "web", "first_name": "Ada"})).json()
+    options = {"value_tier": "top", "channel": "web", "first_name": "Ada"}
+    started = await (await mia.post("/studio/api/preview", options)).json()
     assert started["ready"] is True
-    replies = (await (await mia.post("/studio/api/preview/messages", {"text": "hello"})).json())["replies"]
-    assert replies == [{"text": "Welcome back, Ada! You're one of our favourite people. What can I do today?",
-                        "buttons": []}]
-    assert "most valued customers" in await studio.customer_says(client, "vip", "hello")  # live is untouched
+    said = await mia.post("/studio/api/preview/messages", {"text": "hello"})
+    assert (await said.json())["replies"] == [{
+        "text": "Welcome back, Ada! You're one of our favourite people. What can I do today?",
+        "buttons": []}]
+    # The live bot is untouched.
+    assert "most valued customers" in await studio.customer_says(client, "vip", "hello")
     assert (await mia.post("/studio/api/preview", {"value_tier": "gold"})).status == 400

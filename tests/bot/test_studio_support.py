@@ -51,7 +51,8 @@ class NlgEngine:
     session: aiohttp.ClientSession | None = None
 
     def slots_of(self, conversation_id: str) -> dict[str, Any]:
-        return self.slots.setdefault(conversation_id, {"value_tier": "standard", "channel": conversation_id.split(".")[0]})
+        default = {"value_tier": "standard", "channel": conversation_id.split(".")[0]}
+        return self.slots.setdefault(conversation_id, default)
 
     async def webhook(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -66,7 +67,8 @@ class NlgEngine:
             name = "utter_welcome_back" if slots.get("first_name") else "utter_welcome"
             arguments = {"first_name": slots.get("first_name")} if slots.get("first_name") else {}
         else:
-            name = {"bye": "utter_goodbye", "help": "utter_help"}.get(body["message"], "utter_default")
+            said = {"bye": "utter_goodbye", "help": "utter_help"}
+            name = said.get(body["message"], "utter_default")
         assert self.session is not None
         async with self.session.post(self.nlg_url, json={
             "response": name, "arguments": arguments, "channel": {"name": "collector"},
@@ -96,7 +98,8 @@ class NlgEngine:
         return web.Response(status=204)
 
     async def status(self, request: web.Request) -> web.Response:
-        return web.json_response({"model_file": self.models[-1] if self.models else "initial.tar.gz"})
+        model = self.models[-1] if self.models else "initial.tar.gz"
+        return web.json_response({"model_file": model})
 
     async def health(self, _: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
@@ -153,8 +156,11 @@ class Studio:
     async def marketer(self, username: str = "mia", role: str = "marketer"):
         return await self.harness.sign_in(username, role)
 
-    async def customer_says(self, client, customer: str, text: str, conversation: str | None = None) -> str:
-        body = {"customer": customer, "text": text, **({"conversation": conversation} if conversation else {})}
+    async def customer_says(self, client, customer: str, text: str,
+                            conversation: str | None = None) -> str:
+        body = {"customer": customer, "text": text}
+        if conversation:
+            body["conversation"] = conversation
         response = await client.post("/api/v1/messages", json=body, headers=API)
         assert response.status == 200, await response.text()
         return " ".join(r["text"] for r in (await response.json())["replies"])
@@ -170,7 +176,8 @@ class Studio:
 
 
 @pytest.fixture
-async def studio(aiohttp_server, aiohttp_client, make_settings, migrated_profile_db: Path, tmp_path: Path):
+async def studio(aiohttp_server, aiohttp_client, make_settings, migrated_profile_db: Path,
+                 tmp_path: Path):
     rules = tmp_path / "handoff-rules.yml"
     rules.write_text(ALWAYS_STAFFED_RULES, encoding="utf-8")
     engine = NlgEngine()

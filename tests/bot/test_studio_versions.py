@@ -19,6 +19,10 @@ from tests.bot.test_studio import edit_response, publish
 from tests.bot.test_studio_support import studio  # noqa: F401  (fixture)
 
 
+GOODBYE = "Goodbye, and thanks for chatting with us."
+NEW_GOODBYE = "Goodbye, and thank you for chatting."
+
+
 @pytest.fixture
 def shipped(tmp_path: Path) -> Path:
     """A copy of the shipped bot files, standing in for a checkout a developer can change."""
@@ -36,15 +40,17 @@ def release(root: Path, old: str, new: str) -> None:
     domain.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def test_the_shipped_bot_is_version_1_and_a_new_release_becomes_the_next_version(make_settings, shipped):
+def test_the_shipped_bot_is_version_1_and_a_release_becomes_the_next(make_settings, shipped):
     settings = make_settings()
     first = sync_with_code(settings, shipped)
-    assert (first.number, first.kind, first.message) == (1, "code", "The bot as shipped with the code")
+    assert (first.number, first.kind) == (1, "code")
+    assert first.message == "The bot as shipped with the code"
     assert sync_with_code(settings, shipped).number == 1  # nothing changed: nothing new
 
-    release(shipped, "Goodbye, and thanks for chatting with us.", "Goodbye, and thank you for chatting.")
+    release(shipped, GOODBYE, NEW_GOODBYE)
     second = sync_with_code(settings, shipped)
-    assert (second.number, second.kind, second.message) == (2, "code", "Updated with a new release of the code")
+    assert (second.number, second.kind) == (2, "code")
+    assert second.message == "Updated with a new release of the code"
     assert "Goodbye, and thank you for chatting." in VersionStore(studio_root(settings)).diff(2)
 
 
@@ -54,24 +60,26 @@ def test_a_release_does_not_overwrite_what_marketers_published(make_settings, sh
     versions = VersionStore(studio_root(settings))
     edited = versions.files(1)
     edited[DOMAIN] = edited[DOMAIN].replace("Okay.", "Alright.")
-    marketer = versions.add(edited, author="Mia", author_username="mia", message="Alright", kind="wording",
-                            training_key="k", model="m")
+    marketer = versions.add(edited, author="Mia", author_username="mia", message="Alright",
+                            kind="wording", training_key="k", model="m")
     versions.set_live(marketer.number)
 
-    release(shipped, "Goodbye, and thanks for chatting with us.", "Goodbye, and thank you for chatting.")
+    release(shipped, GOODBYE, NEW_GOODBYE)
     assert sync_with_code(settings, shipped).number == marketer.number
     assert (studio_root(settings) / PENDING).exists()
 
 
-async def test_a_marketer_brings_a_release_into_a_draft_and_publishes_it(studio, tmp_path, monkeypatch):
+async def test_a_marketer_brings_a_release_into_a_draft_and_publishes_it(studio, tmp_path,
+                                                                         monkeypatch):
     mia = await studio.marketer()
     await edit_response(mia, "utter_ok", lambda v: [{"text": "Alright."}])
     assert (await publish(mia, "Alright")).status == 200
     # A release changes another response; the gateway keeps the marketers' version live.
     checkout = tmp_path / "release"
-    shutil.copytree(REPO_ROOT / "data", checkout / "data", ignore=shutil.ignore_patterns("catalogue"))
+    shutil.copytree(REPO_ROOT / "data", checkout / "data",
+                    ignore=shutil.ignore_patterns("catalogue"))
     shutil.copy(REPO_ROOT / DOMAIN, checkout / DOMAIN)
-    release(checkout, "Goodbye, and thanks for chatting with us.", "Goodbye, and thank you for chatting.")
+    release(checkout, GOODBYE, NEW_GOODBYE)
     sync_with_code(studio.settings, checkout)
     assert (await mia.get_json("/studio/api/status"))["code_update_pending"] is True
 
@@ -91,20 +99,23 @@ def test_rasa_warnings_are_read_back_to_the_file_and_line_they_are_about():
         "action: utter_you_are_welcome", "action: utter_you_are_so_welcome")
     output = (
         "2026-11-22 18:10:01 INFO     rasa.validator  - Validating utterances...\n"
-        "\x1b[93m/x/rasa/shared/utils/io.py:100: UserWarning: The action 'utter_you_are_so_welcome' is used in the "
-        "stories, but is not a valid utterance action.\n"
-        "/x/rasa/shared/utils/io.py:100: UserWarning: The utterance 'utter_ok' is not used in any story or rule.\n"
+        "\x1b[93m/x/rasa/shared/utils/io.py:100: UserWarning: The action "
+        "'utter_you_are_so_welcome' is used in the stories, but is not a valid utterance action.\n"
+        "/x/rasa/shared/utils/io.py:100: UserWarning: The utterance 'utter_ok' is not used in "
+        "any story or rule.\n"
         "2026-11-22 18:10:02 ERROR    rasa.validator  - Found a story conflict\n"
     )
     report = parse_validate_output(output, Path("/tmp/draft"), 1)
     [warning, error] = locate(report.problems, files)
     assert report.status == "failed"
     assert (warning.severity, warning.file) == ("warning", "data/rules/basics.yml")
-    assert files[warning.file].splitlines()[warning.line - 1].strip() == "- action: utter_you_are_so_welcome"
+    line = files[warning.file].splitlines()[warning.line - 1]
+    assert line.strip() == "- action: utter_you_are_so_welcome"
     assert (error.severity, error.message) == ("error", "Rasa: Found a story conflict")
 
 
-@pytest.mark.skipif(not training.ENGINE_PYTHON.exists(), reason="the engine environment is not installed")
+@pytest.mark.skipif(not training.ENGINE_PYTHON.exists(),
+                    reason="the engine environment is not installed")
 async def test_the_warm_rasa_worker_runs_commands_one_after_another_in_one_process():
     rasa = WarmRasa(idle=60)
     lines: list[str] = []
@@ -112,7 +123,8 @@ async def test_the_warm_rasa_worker_runs_commands_one_after_another_in_one_proce
         assert await rasa.run(["--version"], lines.append) == 0
         pid = rasa._process.pid
         assert any("Rasa Version" in line for line in lines)
-        assert await rasa.run(["data", "validate", "--no-such-option"], lines.append) == 2  # argparse refuses
+        # argparse refuses it, and the worker carries on.
+        assert await rasa.run(["data", "validate", "--no-such-option"], lines.append) == 2
         assert await rasa.run(["--version"], lines.append) == 0
         assert rasa._process.pid == pid
     finally:

@@ -28,17 +28,20 @@ from tests.e2e.conftest import Stack
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 PASSWORD = "e2e studio password, long enough"
-OLD_TOP = "Welcome back, Ada! It's great to see one of our most valued customers. How can I help today?"
-NEW_TOP_TEMPLATE = "Welcome back, {first_name}! Lovely to see you again. What can we do for you today?"
+OLD_TOP = ("Welcome back, Ada! It's great to see one of our most valued customers. "
+           "How can I help today?")
+NEW_TOP_TEMPLATE = ("Welcome back, {first_name}! Lovely to see you again. "
+                    "What can we do for you today?")
 NEW_TOP = NEW_TOP_TEMPLATE.replace("{first_name}", "Ada")
 REGULAR = "Welcome back, Bo! How can I help you today?"
 
 
 def create_user(stack: Stack, username: str, role: str) -> None:
     created = subprocess.run(
-        [sys.executable, "-m", "bot.accounts", "create-user", "--role", role, "--username", username,
-         "--name", username.title(), "--password-stdin"],
-        input=PASSWORD + "\n", env=stack.env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "bot.accounts", "create-user", "--role", role,
+         "--username", username, "--name", username.title(), "--password-stdin"],
+        input=PASSWORD + "\n", env=stack.env, cwd=REPO_ROOT, capture_output=True, text=True,
+        timeout=120,
     )
     assert created.returncode == 0, created.stderr
 
@@ -107,7 +110,8 @@ async def page(browser):
     assert errors == [], errors
 
 
-async def test_a_marketer_changes_the_top_tier_greeting_publishes_and_rolls_back(studio_stack: Stack, page: Page):
+async def test_a_marketer_changes_the_top_tier_greeting_publishes_and_rolls_back(
+        studio_stack: Stack, page: Page):
     base = studio_stack.url
     vip, regular = f"vip-{uuid.uuid4().hex[:6]}", f"regular-{uuid.uuid4().hex[:6]}"
     await returning_customer(studio_stack, vip, "Ada", top=True)
@@ -120,13 +124,14 @@ async def test_a_marketer_changes_the_top_tier_greeting_publishes_and_rolls_back
     await expect(page).to_have_url(base + "/studio")
     await page.get_by_role("link", name="Responses").click()
     await page.get_by_role("button", name=re.compile("^utter_welcome_back")).click()
-    top = page.locator("fieldset.variation").filter(has=page.locator("select.cond-value option:checked",
-                                                                      has_text="top"))
+    top_tier = page.locator("select.cond-value option:checked", has_text="top")
+    top = page.locator("fieldset.variation").filter(has=top_tier)
     await expect(top).to_have_count(1)
     await top.get_by_label("Text").fill(NEW_TOP_TEMPLATE)
     await page.get_by_role("button", name="Save to draft").click()
     await expect(page.locator("#status")).to_have_text("utter_welcome_back saved to your draft.")
-    await expect(page.locator("#draft-summary")).to_contain_text("wording only: goes live immediately")
+    await expect(page.locator("#draft-summary")).to_contain_text(
+        "wording only: goes live immediately")
     await page.screenshot(path=artifact("studio-responses.png"), full_page=True)
 
     # Saved but not published: customers still get the old greeting.
@@ -142,12 +147,13 @@ async def test_a_marketer_changes_the_top_tier_greeting_publishes_and_rolls_back
     code = page.get_by_label("File content")
     await expect(code).to_have_value(re.compile(r"- rule: thanks"))
     original = await code.input_value()
-    await code.fill(original.replace("action: utter_you_are_welcome", "action: utter_you_are_so_welcome"))
+    await code.fill(original.replace("action: utter_you_are_welcome",
+                                     "action: utter_you_are_so_welcome"))
     await page.get_by_role("button", name="Save to draft").click()
     problem = page.locator("#file-problems li.problem.error")
     await expect(problem).to_contain_text(
-        "'thanks' makes the bot answer with utter_you_are_so_welcome, but there is no response called "
-        "utter_you_are_so_welcome.")
+        "'thanks' makes the bot answer with utter_you_are_so_welcome, but there is no response "
+        "called utter_you_are_so_welcome.")
     line = original.splitlines().index("      - action: utter_you_are_welcome") + 1
     await expect(problem.locator("a.where")).to_have_text(f"data/rules/basics.yml:{line}")
     await expect(page.locator("#highlight .line.bad")).to_have_count(1)
@@ -157,27 +163,31 @@ async def test_a_marketer_changes_the_top_tier_greeting_publishes_and_rolls_back
     # Broken YAML is refused too, with the line the parser stopped at.
     await code.fill(original.replace("  - rule: thanks\n", "  - rule: thanks\n    steps: [oops\n"))
     await page.get_by_role("button", name="Save to draft").click()
-    await expect(page.locator("#file-problems li.problem.error")).to_contain_text("The YAML is broken here")
+    await expect(page.locator("#file-problems li.problem.error")).to_contain_text(
+        "The YAML is broken here")
     await page.screenshot(path=artifact("studio-broken-edit.png"), full_page=True)
     refused = await page.evaluate("""async () => {
         const csrf = document.querySelector('meta[name="csrf-token"]').content;
-        const r = await fetch('/studio/api/publish', {method: 'POST', headers: {'Content-Type': 'application/json',
-            'X-CSRF-Token': csrf}, body: JSON.stringify({message: 'try anyway'})});
+        const r = await fetch('/studio/api/publish', {method: 'POST',
+            headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf},
+            body: JSON.stringify({message: 'try anyway'})});
         return [r.status, (await r.json()).error];
     }""")
     assert refused[0] == 422 and "problem(s) to fix first" in refused[1]
-    assert await first_reply(studio_stack, vip, "thanks") == "You're welcome! Anything else I can help with?"
+    thanks = await first_reply(studio_stack, vip, "thanks")
+    assert thanks == "You're welcome! Anything else I can help with?"
     assert await first_reply(studio_stack, vip, "hello") == NEW_TOP
     await page.get_by_role("button", name="Discard draft").click()
     await expect(page.locator("#status")).to_have_text("Draft discarded.")
 
     # History: version 2 with its author and diff; rolling back to version 1 restores the greeting.
     await page.get_by_role("link", name="History").click()
-    row = page.locator("#versions tbody tr").filter(has_text="Warmer greeting for our best customers")
+    rows = page.locator("#versions tbody tr")
+    row = rows.filter(has_text="Warmer greeting for our best customers")
     await expect(row).to_contain_text("Mia")
     await row.get_by_role("button", name="Changes").click()
     await expect(page.locator("#diff .add")).to_contain_text(NEW_TOP_TEMPLATE)
-    first = page.locator("#versions tbody tr").filter(has_text="The bot as shipped with the code")
+    first = rows.filter(has_text="The bot as shipped with the code")
     await first.get_by_role("button", name="Roll back to this").click()
     await expect(page.locator("#status")).to_have_text("Rolled back: version 3 is live.")
     await expect(page.locator("#audit tbody tr").first).to_contain_text("rollback")
@@ -189,13 +199,15 @@ async def test_a_marketer_changes_the_top_tier_greeting_publishes_and_rolls_back
 async def test_an_agent_cannot_open_the_studio(studio_stack: Stack, page: Page):
     await sign_in(page, studio_stack.url, "alex", "/studio")
     await expect(page.get_by_role("heading", name="No access")).to_be_visible()
-    await expect(page.locator("main")).to_contain_text("Your role does not give access to this page.")
+    await expect(page.locator("main")).to_contain_text(
+        "Your role does not give access to this page.")
     status = await page.evaluate("async () => (await fetch('/studio/api/status')).status")
     assert status == 403
 
 
-async def test_a_marketer_chats_with_a_flow_change_before_publishing_it(studio_stack: Stack, page: Page):
-    """The draft changes a rule, so it is trained and served by a preview engine; live is untouched."""
+async def test_a_marketer_chats_with_a_flow_change_before_publishing_it(studio_stack: Stack,
+                                                                          page: Page):
+    """The draft changes a rule: it is trained and served by a preview engine; live is untouched."""
     base = studio_stack.url
     await sign_in(page, base, "mia")
     await page.goto(base + "/studio/files?path=data/rules/basics.yml")
@@ -215,9 +227,11 @@ async def test_a_marketer_chats_with_a_flow_change_before_publishing_it(studio_s
     await expect(page.get_by_label("Say something as the customer")).to_be_enabled(timeout=240_000)
     await page.get_by_label("Say something as the customer").fill("help")
     await page.get_by_role("button", name="Send").click()
-    await expect(page.locator("#preview-transcript .turn.bot").last).to_contain_text("Yes, I'm a bot")
+    bot_turns = page.locator("#preview-transcript .turn.bot")
+    await expect(bot_turns.last).to_contain_text("Yes, I'm a bot")
     await page.screenshot(path=artifact("studio-preview.png"), full_page=True)
 
-    assert "I can help you find the right broadband" in await first_reply(studio_stack, "someone", "help")
+    live = await first_reply(studio_stack, "someone", "help")
+    assert "I can help you find the right broadband" in live
     await page.get_by_role("button", name="Discard draft").click()
     await expect(page.locator("#status")).to_have_text("Draft discarded.")

@@ -58,8 +58,8 @@ async def test_customers_keep_talking_through_a_retrain_and_model_swap(swap_stac
 
     async def say(http: aiohttp.ClientSession, customer: str, conversation: str, text: str) -> str:
         started = time.monotonic()
-        async with http.post(f"{base}/api/v1/messages", headers=api,
-                             json={"customer": customer, "conversation": conversation, "text": text}) as response:
+        turn = {"customer": customer, "conversation": conversation, "text": text}
+        async with http.post(f"{base}/api/v1/messages", headers=api, json=turn) as response:
             body = await response.json()
         if response.status != 200:
             failures.append(f"{text!r}: HTTP {response.status} {body}")
@@ -89,14 +89,15 @@ async def test_customers_keep_talking_through_a_retrain_and_model_swap(swap_stac
             before = await say(http, "probe-before", "c1", "help")
         assert "I can help you find the right broadband" in before
 
-        text = (await (await marketer.get(f"{base}/studio/api/files", params={"path": RULES})).json())["text"]
+        current = await marketer.get(f"{base}/studio/api/files", params={"path": RULES})
+        text = (await current.json())["text"]
         # A rule title unique to this run: its model cannot be stored yet, so it is trained.
         edited = text.replace("      - intent: help\n      - action: utter_help",
                               "      - intent: help\n      - action: utter_iamabot").replace(
             "  - rule: help\n", f"  - rule: help ({uuid.uuid4().hex[:8]})\n")
         headers = {"X-CSRF-Token": csrf}
-        saved = await (await marketer.post(f"{base}/studio/api/files", json={"path": RULES, "text": edited},
-                                           headers=headers)).json()
+        saved = await (await marketer.post(f"{base}/studio/api/files", headers=headers,
+                                           json={"path": RULES, "text": edited})).json()
         assert saved["draft"]["change"]["needs_training"] is True
         served_before_publish = len(checked)
         publishing.set()
@@ -120,7 +121,8 @@ async def test_customers_keep_talking_through_a_retrain_and_model_swap(swap_stac
 
     assert job["state"] == "done", job
     fractions = [f for f, _ in steps]
-    assert fractions == sorted(fractions) and len(set(fractions)) >= 3, steps  # a live, rising progress bar
+    # A live, rising progress bar.
+    assert fractions == sorted(fractions) and len(set(fractions)) >= 3, steps
     assert any("Swapping" in step for _, step in steps) or job["seconds"] < 1
     async with aiohttp.ClientSession() as http:
         after = await say(http, "probe-after", "c1", "help")
@@ -129,5 +131,5 @@ async def test_customers_keep_talking_through_a_retrain_and_model_swap(swap_stac
     during = len(checked) - served_before_publish
     assert during > 10, "too little traffic during the publish to prove anything"
     slowest = max(seconds for _, seconds in checked)
-    print(f"\npublish took {publish_seconds:.1f} s; {during} customer turns during it, all correct; "
-          f"slowest turn {slowest:.2f} s")
+    print(f"\npublish took {publish_seconds:.1f} s; {during} customer turns during it, all "
+          f"correct; slowest turn {slowest:.2f} s")
