@@ -143,7 +143,8 @@ from bot.studio.engine_nlg import GatewayNaturalLanguageGenerator
 
 async def main():
     domain = Domain.load(sys.argv[1])
-    tracker = DialogueStateTracker.from_events("web.x", [SlotSet("value_tier", "top")], domain.slots)
+    tracker = DialogueStateTracker.from_events("web.x", [SlotSet("value_tier", "top")],
+                                               domain.slots)
     seen = []
 
     async def nlg(request):
@@ -160,8 +161,9 @@ async def main():
     results = []
     for url in (f"http://127.0.0.1:{port}/nlg", "http://127.0.0.1:9/nlg"):
         generator = GatewayNaturalLanguageGenerator(EndpointConfig(url=url, token="t0k"), domain)
-        results.append(await generator.generate("utter_welcome_back", tracker, "collector",
-                                                first_name="Ada", domain_responses=domain.responses))
+        results.append(await generator.generate(
+            "utter_welcome_back", tracker, "collector", first_name="Ada",
+            domain_responses=domain.responses))
     await runner.cleanup()
     body = seen[0][1]
     print(json.dumps({"results": results, "auth": seen[0][0], "sent": {
