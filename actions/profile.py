@@ -158,9 +158,21 @@ class ActionStartFactChange(Action):
         value = next(tracker.get_latest_entity_values(entity), None) if entity else None
         if key not in FACT_LABELS:
             key = "email"
-        if value is None:
-            dispatcher.utter_message(text=f"Sure. What is your new {FACT_LABELS[key]}?")
         return [SlotSet("fact_key", key), SlotSet("fact_value", value)]
+
+
+class ActionAskFactValue(Action):
+    """The fact form's question, naming the fact being changed."""
+
+    def name(self) -> str:
+        return "action_ask_fact_value"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        key = tracker.get_slot("fact_key") or "email"
+        dispatcher.utter_message(text=f"Sure. What is your new {FACT_LABELS.get(key, key)}?")
+        return []
 
 
 class ValidateFactForm(FormValidationAction):

@@ -190,3 +190,14 @@ async def test_a_changed_stale_email_is_asked_for_and_replaced(store, conversati
     )
     assert slots["email"] == "new@example.com"
     assert (await store.profile(chat.customer_id)).get("email") == "new@example.com"
+
+
+async def test_change_my_phone_without_the_number_asks_for_it_by_name(conversation, dispatcher, domain):
+    from actions.profile import ActionAskFactValue, ActionStartFactChange
+
+    chat = await conversation()
+    tracker = chat.tracker("update my phone number", entities=[{"entity": "fact_key", "value": "phone"}])
+    events = await ActionStartFactChange().run(dispatcher, tracker, domain)
+    assert SlotSet("fact_key", "phone") in events and SlotSet("fact_value", None) in events
+    await ActionAskFactValue().run(dispatcher, chat.tracker(slots={"fact_key": "phone"}), domain)
+    assert texts(dispatcher) == ["Sure. What is your new phone number?"]

@@ -71,6 +71,11 @@ async def test_what_do_you_know_about_me_and_change_my_email(stack: Stack):
     answer = await ann.says("change my email to ann.new@example.com")
     assert "ann.new@example.com" in answer and "history" in answer, answer
 
+    answer = await ann.says("I need to update my phone number")
+    assert "What is your new phone number?" in answer, answer
+    answer = await ann.says("0151 496 0000")
+    assert "Done: your phone number is now" in answer, answer
+
 
 async def test_no_offer_without_consent(stack: Stack):
     bob = Customer(stack)
