@@ -17,8 +17,9 @@ from actions.store import channel_of, customer_of, source_of
 
 logger = logging.getLogger(__name__)
 
-# Profile facts mirrored into slots of the same name, so forms skip what we already know.
-PROFILE_SLOTS = ("first_name", "email", "phone")
+# Profile facts mirrored into slots of the same name: forms skip what we already know, and
+# response variations can depend on the customer's language and segment.
+PROFILE_SLOTS = ("first_name", "email", "phone", "language", "segment")
 FACT_LABELS = {
     "first_name": "first name", "last_name": "last name", "email": "email address",
     "phone": "phone number", "city": "city", "postcode": "postcode", "budget": "budget",

@@ -52,6 +52,15 @@ async def test_session_start_fills_known_facts_but_not_stale_ones(store, convers
     assert SlotSet("channel", "web") in events
 
 
+async def test_session_start_gives_responses_the_customers_language_and_segment(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    await store.remember(chat.customer_id, "language", "de", source=WEB)
+    await store.remember(chat.customer_id, "segment", "small-business", source=WEB)
+    events = await ActionSessionStart().run(dispatcher, chat.tracker(), domain)
+    assert SlotSet("language", "de") in events
+    assert SlotSet("segment", "small-business") in events
+
+
 async def test_a_returning_customer_is_greeted_by_name_with_context(store, conversation, dispatcher, domain):
     chat = await conversation()
     await store.add_need(chat.customer_id, category="device", product="mesh-wifi", words="I need mesh wifi", source=WEB)

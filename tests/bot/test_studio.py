@@ -283,3 +283,20 @@ async def test_the_studio_refuses_paths_it_does_not_edit(studio):
     for path in ("config.yml", "../secrets/api_key", "data/nlu/../../x.yml", "actions/profile.py"):
         response = await mia.post("/studio/api/files", {"path": path, "text": "x"})
         assert response.status == 400, path
+
+
+def test_variations_by_language_and_segment_are_chosen_from_the_profile_slots():
+    from bot.studio.responses import render
+
+    responses = {"utter_welcome_back": [
+        {"text": "Welcome back, {first_name}!"},
+        {"condition": [{"type": "slot", "name": "language", "value": "de"}], "text": "Willkommen zurück, {first_name}!"},
+        {"condition": [{"type": "slot", "name": "segment", "value": "small-business"}],
+         "text": "Welcome back, {first_name}: your business line is ready."},
+    ]}
+    def say(**slots):
+        return render(responses, "utter_welcome_back", slots={"first_name": "Ann", **slots})["text"]
+
+    assert say(language="de") == "Willkommen zurück, Ann!"
+    assert say(segment="small-business") == "Welcome back, Ann: your business line is ready."
+    assert say(language="en") == "Welcome back, Ann!"
