@@ -251,7 +251,8 @@ async def test_racing_gateways_in_separate_processes_never_share_a_customer(back
     outputs = [await asyncio.to_thread(g.communicate, timeout=120) for g in gateways]
     assert all(g.returncode == 0 for g in gateways), [err for _, err in outputs]
     wins = [tuple(w) for out, _ in outputs for w in json.loads(out)]
-    assert all(json.loads(out) for out, _ in outputs) or len(handoffs) < 2  # both took part
+    # Both processes tried every claim; on a busy machine one of them may win none of them,
+    # which is the exclusive claim refusing it, not a missed race.
     assert sorted(h for _, h in wins) == sorted(h.id for h in handoffs)  # exactly one winner each
     for agent_id, handoff_id in wins:
         assert (await backend.store.get(handoff_id)).agent_id == agent_id
