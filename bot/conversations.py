@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from memory import MessageView, ProfileStore, errors
+from memory import MessageView, NewMessage, ProfileStore, errors
 
 from bot.engine import Button, EngineClient, EngineUnavailable, Reply
 
@@ -183,13 +183,12 @@ class Conversations:
         return answered
 
     async def _record_replies(self, turn: Turn, replies: list[Reply]) -> None:
-        for reply in replies:
-            try:
-                await self._store.record_message(
-                    turn.conversation_id,
-                    sender="bot",
-                    text=reply.text,
-                    payload={"buttons": [b.to_json() for b in reply.buttons]} if reply.buttons else None,
-                )
-            except errors.ProfileStoreError as error:
-                logger.error("could not store a bot reply in %s: %s", turn.conversation_id, type(error).__name__)
+        messages = [
+            NewMessage("bot", reply.text,
+                       payload={"buttons": [b.to_json() for b in reply.buttons]} if reply.buttons else None)
+            for reply in replies
+        ]
+        try:
+            await self._store.record_messages(turn.conversation_id, messages)
+        except errors.ProfileStoreError as error:
+            logger.error("could not store the bot's replies in %s: %s", turn.conversation_id, type(error).__name__)

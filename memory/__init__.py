@@ -33,6 +33,7 @@ from memory.views import (
     IdentityView,
     InteractionView,
     MessageView,
+    NewMessage,
     Profile,
     Source,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "InMemoryProfileStore",
     "InteractionView",
     "MessageView",
+    "NewMessage",
     "Profile",
     "ProfileStore",
     "Source",

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import abc
 from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from memory.interface_channels import ChannelStore
 from memory.interface_crm import ConsentAndOffers, NeedsAndComplaints
-from memory.views import FactView, IdentityView, InteractionView, MessageView, Profile, Source
+from memory.views import (
+    FactView, IdentityView, InteractionView, MessageView, NewMessage, Profile, Source,
+)
 
 
 class CustomerStore(abc.ABC):
@@ -96,6 +99,12 @@ class ConversationStore(abc.ABC):
     ) -> MessageView:
         """Append to the transcript. A repeated (conversation, message_id) is stored once:
         the repeat gets the first message back, with `duplicate=True`."""
+
+    @abc.abstractmethod
+    async def record_messages(
+        self, conversation_id: str, messages: Sequence[NewMessage]
+    ) -> list[MessageView]:
+        """Append several messages in order, all or none (a turn's replies: one write)."""
 
     @abc.abstractmethod
     async def transcript(self, conversation_id: str, *, limit: int = 200) -> list[MessageView]:

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from memory import errors
+from memory.views import MESSAGE_SENDERS, NewMessage
 
 MAX_MESSAGE_LENGTH = 20_000
 MAX_SHORT_TEXT = 200
@@ -140,3 +141,13 @@ def source(value: object):
     for field_name in ("conversation_id", "message_id", "actor"):
         optional_text(f"source.{field_name}", getattr(value, field_name), MAX_SHORT_TEXT)
     return value
+
+
+def new_message(message: NewMessage) -> NewMessage:
+    """A message for the transcript, every field checked."""
+    return NewMessage(
+        choice("sender", message.sender, MESSAGE_SENDERS),
+        text("text", message.text, MAX_MESSAGE_LENGTH, allow_empty=True),
+        optional_text("message_id", message.message_id, MAX_SHORT_TEXT),
+        payload(message.payload),
+    )

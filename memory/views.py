@@ -88,6 +88,16 @@ class MessageView:
 
 
 @dataclass(frozen=True)
+class NewMessage:
+    """One message for record_messages."""
+
+    sender: str
+    text: str
+    message_id: str | None = None
+    payload: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
 class IdentityView:
     channel: str
     external_id: str

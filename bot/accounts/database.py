@@ -14,7 +14,7 @@ from typing import TypeVar
 from sqlalchemy import Connection
 
 from memory import errors
-from memory.sql.engine import Runner, create_runner
+from memory.sql.engine import Runner, begin, create_runner
 from memory.sql.unit_of_work import is_unavailable
 
 logger = logging.getLogger(__name__)
@@ -30,13 +30,13 @@ async def transaction(runner: Runner, operation: Callable[[Connection], T], *, w
     """Run `operation` in one transaction, committed when it returns without raising."""
 
     def in_transaction(connection: Connection) -> T:
-        with connection.begin():
+        with begin(connection):
             return operation(connection)
 
     try:
         # A read is one statement (or a few that tolerate READ COMMITTED): no explicit
         # transaction, so nothing to commit; the runner rolls back whatever it began.
-        return await runner.run(in_transaction if write else operation, write=write)
+        return await runner.run(in_transaction if write else operation, write=write, grouped=write)
     except Exception as error:
         if is_unavailable(error):
             logger.warning("staff database operation failed: %s", type(error).__name__)

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 from memory import errors, validation
 from memory.fake.base import FakeBase
 from memory.rules import check_limit
-from memory.views import MESSAGE_SENDERS, InteractionView, MessageView
+from memory.views import InteractionView, MessageView, NewMessage
 
 
 class FakeConversations(FakeBase):
@@ -79,21 +80,29 @@ class FakeConversations(FakeBase):
         message_id: str | None = None,
         payload: dict[str, Any] | None = None,
     ) -> MessageView:
-        sender = validation.choice("sender", sender, MESSAGE_SENDERS)
-        text = validation.text("text", text, validation.MAX_MESSAGE_LENGTH, allow_empty=True)
-        message_id = validation.optional_text("message_id", message_id, validation.MAX_SHORT_TEXT)
-        payload = validation.payload(payload)
-        self._interaction(conversation_id)
-        messages = self._state.messages[conversation_id]
-        if message_id is not None:
-            for message in messages:
-                if message.message_id == message_id:
-                    return dataclasses.replace(self._copy(message), duplicate=True)
-        message = MessageView(
-            self._state.next_id(), conversation_id, sender, text, message_id, payload, self._now()
+        [view] = await self.record_messages(
+            conversation_id, [NewMessage(sender, text, message_id, payload)]
         )
-        messages.append(message)
-        return self._copy(message)
+        return view
+
+    async def record_messages(
+        self, conversation_id: str, messages: Sequence[NewMessage]
+    ) -> list[MessageView]:
+        checked = [validation.new_message(message) for message in messages]
+        self._interaction(conversation_id)
+        transcript = self._state.messages[conversation_id]
+        views = []
+        for new in checked:
+            earlier = next((m for m in transcript if new.message_id is not None
+                            and m.message_id == new.message_id), None)
+            if earlier is not None:
+                views.append(dataclasses.replace(self._copy(earlier), duplicate=True))
+                continue
+            message = MessageView(self._state.next_id(), conversation_id, new.sender, new.text,
+                                  new.message_id, new.payload, self._now())
+            transcript.append(message)
+            views.append(self._copy(message))
+        return views
 
     @staticmethod
     def _copy(message: MessageView) -> MessageView:

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 from memory import errors, validation
 from memory.rules import check_limit
 from memory.sql.base import SqlBase
 from memory.sql.unit_of_work import UnitOfWork
-from memory.views import MESSAGE_SENDERS, InteractionView, MessageView
+from memory.views import InteractionView, MessageView, NewMessage
 
 
 def interaction_view(row) -> InteractionView:
@@ -82,26 +83,34 @@ class SqlConversations(SqlBase):
         message_id: str | None = None,
         payload: dict[str, Any] | None = None,
     ) -> MessageView:
-        sender = validation.choice("sender", sender, MESSAGE_SENDERS)
-        text = validation.text("text", text, validation.MAX_MESSAGE_LENGTH, allow_empty=True)
-        message_id = validation.optional_text("message_id", message_id, validation.MAX_SHORT_TEXT)
-        payload = validation.payload(payload)
+        [view] = await self.record_messages(
+            conversation_id, [NewMessage(sender, text, message_id, payload)]
+        )
+        return view
+
+    async def record_messages(
+        self, conversation_id: str, messages: Sequence[NewMessage]
+    ) -> list[MessageView]:
+        checked = [validation.new_message(message) for message in messages]
         now = self._now()
 
-        def record(uow: UnitOfWork) -> MessageView:
+        def record(uow: UnitOfWork) -> list[MessageView]:
             _require_conversation(uow, conversation_id)
-            new_id = uow.conversations.add_message(
-                {
-                    "conversation_id": conversation_id, "sender": sender, "text": text,
-                    "message_id": message_id, "payload": payload, "created_at": now,
-                }
-            )
-            if new_id is None:
-                # Already stored: a retried delivery. Return what was kept the first time.
-                first = message_view(uow.conversations.message(conversation_id, message_id))
-                return dataclasses.replace(first, duplicate=True)
-            uow.commit()
-            return MessageView(new_id, conversation_id, sender, text, message_id, payload, now)
+            views = []
+            for message in checked:
+                values = {"conversation_id": conversation_id, "created_at": now,
+                          **dataclasses.asdict(message)}
+                new_id = uow.conversations.add_message(values)
+                if new_id is None:
+                    # Already stored: a retried delivery. Return what was kept the first time.
+                    first = uow.conversations.message(conversation_id, message.message_id)
+                    views.append(dataclasses.replace(message_view(first), duplicate=True))
+                else:
+                    views.append(MessageView(new_id, conversation_id, message.sender, message.text,
+                                             message.message_id, message.payload, now))
+            if any(not view.duplicate for view in views):
+                uow.commit()
+            return views
 
         return await self._write(record)
 

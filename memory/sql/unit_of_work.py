@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from memory import errors
-from memory.sql.engine import Runner
+from memory.sql.engine import Runner, begin
 from memory.sql.models_crm import (
     Consent,
     Need,
@@ -49,7 +49,7 @@ class UnitOfWork:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
-        self._transaction = connection.begin()
+        self._transaction = begin(connection)
 
     @cached_property
     def customers(self) -> CustomerRepository:
@@ -147,7 +147,7 @@ async def run_unit_of_work(
             unit.close()
 
     try:
-        return await runner.run(in_transaction, write=write)
+        return await runner.run(in_transaction, write=write, grouped=write)
     except Exception as exc:
         if is_unavailable(exc):
             log.warning("profile store operation failed: %s", type(exc).__name__)

@@ -5,7 +5,7 @@ import dataclasses
 
 import pytest
 
-from memory import ProfileStore, errors
+from memory import NewMessage, ProfileStore, errors
 
 
 async def test_interaction_lifecycle(store: ProfileStore):
@@ -55,6 +55,34 @@ async def test_transcript_keeps_messages_in_order_and_dedupes_by_message_id(stor
     assert [m.text for m in await store.transcript("tg-42", limit=2)] == [
         "Hi! How can I help?", "Agent here",
     ]
+
+
+async def test_a_turns_replies_are_recorded_together_in_order(store: ProfileStore):
+    customer = await store.identify("web", "replies")
+    await store.start_interaction(customer, "web", "r")
+    await store.record_message("r", sender="customer", text="hi", message_id="m1")
+    views = await store.record_messages("r", [
+        NewMessage("bot", "Hello!"),
+        NewMessage("bot", "Pick one", payload={"buttons": [{"title": "A", "payload": "/a"}]}),
+        NewMessage("customer", "hi again", message_id="m1"),  # a resend: kept once
+    ])
+    assert [v.duplicate for v in views] == [False, False, True]
+    assert views[0].id < views[1].id and views[2].text == "hi"
+    transcript = await store.transcript("r")
+    assert [(m.sender, m.text) for m in transcript] == [
+        ("customer", "hi"), ("bot", "Hello!"), ("bot", "Pick one"),
+    ]
+    assert transcript[2].payload == {"buttons": [{"title": "A", "payload": "/a"}]}
+
+
+async def test_recording_several_messages_is_all_or_nothing(store: ProfileStore):
+    customer = await store.identify("web", "atomic")
+    await store.start_interaction(customer, "web", "at")
+    with pytest.raises(errors.InvalidValue):
+        await store.record_messages("at", [NewMessage("bot", "fine"), NewMessage("robot", "bad sender")])
+    assert await store.transcript("at") == []
+    with pytest.raises(errors.UnknownConversation):
+        await store.record_messages("ghost", [NewMessage("bot", "x")])
 
 
 async def test_the_same_message_id_in_another_conversation_is_another_message(store):

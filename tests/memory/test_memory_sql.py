@@ -79,3 +79,43 @@ async def test_concurrent_tasks_share_one_store(sql_url: str):
         assert len(await store.fact_history(customer, "plan")) == 20
     finally:
         await store.close()
+
+
+async def test_sqlite_writes_queued_together_share_one_commit_and_fail_alone(sqlite_url: str):
+    """Group commit: writes that queue while the writer is busy commit in one transaction,
+    and one that fails is rolled back on its own (its savepoint), not with the group."""
+    import threading
+
+    from sqlalchemy import event
+
+    store = await open_store(sqlite_url)
+    try:
+        customer = await store.identify("web", "grouped")
+        commits = []
+        event.listen(store._runner.engine, "commit", lambda _connection: commits.append(1))
+        gate = threading.Event()
+
+        def hold_the_writer(uow):
+            gate.wait(10)
+
+        def start_then_fail(uow):
+            uow.conversations.start({"conversation_id": "doomed", "customer_id": customer,
+                                     "channel": "web", "started_at": store._now()})
+            raise RuntimeError("this write fails after writing")
+
+        held = asyncio.ensure_future(store._write(hold_the_writer))
+        await asyncio.sleep(0.05)
+        writes = [store.remember(customer, "plan", f"p{i}", source=Source("web")) for i in range(10)]
+        writes.insert(5, store._write(start_then_fail))
+        pending = asyncio.gather(*writes, return_exceptions=True)
+        await asyncio.sleep(0.05)
+        gate.set()
+        results = await pending
+        await held
+
+        assert [type(r).__name__ for r in results].count("RuntimeError") == 1
+        assert len(commits) == 2  # the held write's own group, then all eleven queued behind it
+        assert {f.value for f in await store.fact_history(customer, "plan")} == {f"p{i}" for i in range(10)}
+        assert await store.customer_for_conversation("doomed") is None
+    finally:
+        await store.close()
