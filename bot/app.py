@@ -38,6 +38,7 @@ async def _engine_ctx(app: web.Application) -> AsyncIterator[None]:
         app[ENGINE] = EngineClient(session, settings.engine_url, settings.engine_token, probe)
         app[CONVERSATIONS] = Conversations(app[STORE], app[ENGINE])
         yield
+        await app[CONVERSATIONS].settled(timeout=10)  # replies given but not yet stored
 
 
 async def health(_: web.Request) -> web.Response:

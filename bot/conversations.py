@@ -3,6 +3,7 @@ record and return the replies."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import unicodedata
 import uuid
@@ -102,6 +103,9 @@ class Conversations:
         self._reply_filters: list[ReplyFilter] = []
         # Conversations this process has already started: saves a write on every later turn.
         self._started = BoundedSet(100_000)
+        # The bot's replies are stored after the customer has them: one pending write per
+        # conversation, which the conversation's next turn waits for to keep the order.
+        self._reply_writes: dict[str, asyncio.Task[None]] = {}
 
     def route_handoffs_to(self, router: HandoffRouter | None) -> None:
         self._handoffs = router
@@ -111,6 +115,9 @@ class Conversations:
         self._reply_filters.append(reply_filter)
 
     async def handle(self, turn: Turn) -> list[Reply]:
+        """The replies to `turn`, to send at once; they are stored in the background (see
+        `settled`), so the customer does not wait for that write."""
+        await self.settled(turn.conversation_id)
         try:
             message = await self._record_customer_message(turn)
         except errors.ProfileStoreError as error:
@@ -126,7 +133,7 @@ class Conversations:
             routed = await self._handoffs.intercept(turn, message)
             if routed is not None:
                 # A person has (or is about to have) the conversation: the bot stays silent.
-                await self._record_replies(turn, routed)
+                self._record_replies_later(turn, routed)
                 return routed
 
         try:
@@ -148,8 +155,17 @@ class Conversations:
             logger.warning("no reply for %s; answering with an apology", turn.conversation_id)
             replies = [APOLOGY]
 
-        await self._record_replies(turn, replies)
+        self._record_replies_later(turn, replies)
         return replies
+
+    async def settled(self, conversation_id: str | None = None, *, timeout: float | None = None) -> None:
+        """Wait until the replies already given (in one conversation, or in all) are stored."""
+        if conversation_id is None:
+            pending = list(self._reply_writes.values())
+        else:
+            pending = [self._reply_writes[conversation_id]] if conversation_id in self._reply_writes else []
+        if pending:
+            await asyncio.wait(pending, timeout=timeout)
 
     async def _record_customer_message(self, turn: Turn) -> MessageView:
         if turn.conversation_id not in self._started:
@@ -181,6 +197,19 @@ class Conversations:
                     Button(str(b.get("title", "")), str(b.get("payload", ""))) for b in buttons
                 )))
         return answered
+
+    def _record_replies_later(self, turn: Turn, replies: list[Reply]) -> None:
+        if not replies:
+            return
+        conversation_id = turn.conversation_id
+        task = asyncio.create_task(self._record_replies(turn, replies))
+        self._reply_writes[conversation_id] = task
+
+        def forget(done: asyncio.Task[None]) -> None:
+            if self._reply_writes.get(conversation_id) is done:
+                del self._reply_writes[conversation_id]
+
+        task.add_done_callback(forget)
 
     async def _record_replies(self, turn: Turn, replies: list[Reply]) -> None:
         messages = [

@@ -12,7 +12,7 @@ import json
 import pytest
 
 from bot.handoff import HANDOFFS
-from bot.state import STORE
+from bot.state import CONVERSATIONS, STORE
 from memory import Source
 
 
@@ -20,6 +20,7 @@ async def queued(staff, customer, text: str = "I want a human please") -> dict:
     """The customer asks for a person; the handoff as the console lists it."""
     turn = await customer.say(text)
     assert any("queue" in frame["text"] for frame in turn), turn
+    await staff.app[CONVERSATIONS].settled()  # the bot's replies are in the transcript
     for handoff in await staff.app[HANDOFFS].queue():
         if handoff["conversation_id"] == customer.conversation_id:
             return handoff

@@ -107,6 +107,7 @@ class World:
 
     async def say(self, turn: Turn, text: str) -> list[str]:
         replies = await self.conversations.handle(Turn(turn.customer_id, turn.channel, turn.conversation_id, text))
+        await self.conversations.settled(turn.conversation_id)  # the replies are stored too
         return [r.text for r in replies]
 
     async def agent(self, username: str) -> StaffMember:

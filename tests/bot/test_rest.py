@@ -11,7 +11,7 @@ from bot.app import create_app  # noqa: F401  (the gateway fixture builds it)
 from bot.channels.rest import OPENAPI_PATH
 from bot.conversations import APOLOGY
 from bot.integrations import Integrations
-from bot.state import ENGINE, STORE
+from bot.state import CONVERSATIONS, ENGINE, STORE
 from memory import errors
 
 AUTH = {"Authorization": "Bearer test-api-key"}
@@ -93,6 +93,7 @@ async def test_engine_down_gets_an_apology_and_the_message_is_kept(gateway, fake
     assert response.status == 200
     assert (await response.json())["replies"] == [APOLOGY.to_json()]
 
+    await gateway.app[CONVERSATIONS].settled()  # the replies are stored after they are sent
     store = gateway.app[STORE]
     customer = await store.find_customer("api", "crm-42")
     interactions = await store.interactions(customer)
@@ -305,3 +306,39 @@ async def test_every_reference_in_the_openapi_document_resolves(gateway):
         for part in reference.removeprefix("#/").split("/"):
             target = target[part]
         assert isinstance(target, dict), reference
+
+
+async def test_replies_are_sent_before_they_are_stored_and_the_transcript_keeps_its_order(
+    gateway, fake_engine, monkeypatch
+):
+    """The customer does not wait for the bot's replies to be written; the conversation's
+    next message waits for that write, so the transcript stays in the order things were said."""
+    store = gateway.app[STORE]
+    record_messages = store.record_messages
+    release = asyncio.Event()
+
+    async def slow_record_messages(conversation_id, messages):
+        if messages[0].sender == "bot":
+            await release.wait()
+        return await record_messages(conversation_id, messages)
+
+    monkeypatch.setattr(store, "record_messages", slow_record_messages)
+    try:
+        first = await post(gateway, {"customer": "crm-42", "text": "one"})
+        assert (await first.json())["replies"] == [{"text": "echo: one", "buttons": []}]  # not held up
+
+        second = asyncio.ensure_future(post(gateway, {"customer": "crm-42", "text": "two"}))
+        await asyncio.sleep(0.2)
+        assert not second.done()
+        assert len(fake_engine.received) == 1  # the second waits for the first turn's write
+    finally:
+        release.set()
+    assert (await (await second).json())["replies"] == [{"text": "echo: two", "buttons": []}]
+
+    await gateway.app[CONVERSATIONS].settled()
+    customer = await store.find_customer("api", "crm-42")
+    [interaction] = await store.interactions(customer)
+    transcript = await store.transcript(interaction.conversation_id)
+    assert [(m.sender, m.text) for m in transcript] == [
+        ("customer", "one"), ("bot", "echo: one"), ("customer", "two"), ("bot", "echo: two"),
+    ]
