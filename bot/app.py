@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 
@@ -41,6 +42,14 @@ async def _engine_ctx(app: web.Application) -> AsyncIterator[None]:
         await app[CONVERSATIONS].settled(timeout=10)  # replies given but not yet stored
 
 
+async def _freeze_startup_objects(_: web.Application) -> None:
+    """Everything loaded so far lives as long as the process: take it out of the garbage
+    collector's reach, so that a full collection stalls the event loop for microseconds,
+    not the ~75 ms it takes to walk the whole heap of a running gateway."""
+    gc.collect()
+    gc.freeze()
+
+
 async def health(_: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
@@ -67,4 +76,5 @@ def create_app(settings: Settings) -> web.Application:
     console.setup(app)
     # The marketer studio (needs accounts) and the engine's /nlg endpoint it feeds.
     studio.setup(app)
+    app.on_startup.append(_freeze_startup_objects)  # last: after every other startup step
     return app

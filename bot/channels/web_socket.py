@@ -67,8 +67,10 @@ class Hub:
 
     async def broadcast(self, conversation_id: str, frame: dict[str, Any],
                         exclude: web.WebSocketResponse | None = None) -> None:
-        targets = [ws for ws in self._sockets.get(conversation_id, ()) if ws is not exclude]
-        await asyncio.gather(*(_send(ws, frame) for ws in targets))
+        # One after another: a send only waits when a tab's buffer is full, and a gather
+        # would cost each frame extra trips round the event loop.
+        for ws in [ws for ws in self._sockets.get(conversation_id, ()) if ws is not exclude]:
+            await _send(ws, frame)
 
     async def push(self, conversation_id: str, reply: Reply) -> None:
         """Delivery sender: a reply from outside a turn (an agent) to every open tab."""

@@ -119,3 +119,30 @@ async def test_sqlite_writes_queued_together_share_one_commit_and_fail_alone(sql
         assert await store.customer_for_conversation("doomed") is None
     finally:
         await store.close()
+
+
+async def test_sqlite_checkpoints_the_log_in_the_background(sqlite_url: str, monkeypatch):
+    """Commits never checkpoint (that fsync would land on a customer's message); a thread
+    copies the write-ahead log into the database file instead, soon after the writes."""
+    import sqlite3
+
+    from memory.sql import engine
+
+    monkeypatch.setattr(engine, "CHECKPOINT_SECONDS", 0.05)
+    store = await open_store(sqlite_url)
+    path = sqlite_url.split("///", 1)[1]
+
+    def in_database_file() -> int:
+        # immutable=1 reads the database file alone, ignoring the write-ahead log.
+        with sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True) as reader:
+            return reader.execute("SELECT count(*) FROM customers").fetchone()[0]
+
+    try:
+        before = in_database_file()
+        for number in range(5):
+            await store.identify("web", f"checkpointed-{number}")
+        async with asyncio.timeout(5):
+            while in_database_file() < before + 5:
+                await asyncio.sleep(0.05)
+    finally:
+        await store.close()
