@@ -6,6 +6,7 @@ accounts exist) and routes every channel's turns through it via Conversations.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -53,11 +54,14 @@ async def _handoff_ctx(app: web.Application) -> AsyncIterator[None]:
     )
     service.max_message_chars = settings.max_message_chars
     app[BROKER], app[RESPONSES], app[HANDOFFS] = broker, responses, service
+    following = await service.unhanded.follow(broker)
     app[CONVERSATIONS].route_handoffs_to(service)
     try:
         yield
     finally:
         app[CONVERSATIONS].route_handoffs_to(None)
+        following.cancel()
+        await asyncio.gather(following, return_exceptions=True)
         await service.close()
         await broker.close()
 

@@ -30,6 +30,7 @@ from bot.handoff.models import AFTER_HOURS, WAITING, HandoffView, iso
 from bot.handoff.pubsub import QUEUE_TOPIC, Broker, conversation_topic
 from bot.handoff.rules import HandoffRules, Trigger
 from bot.handoff.store import HandoffStore
+from bot.handoff.unhanded import Unhanded
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ class Handoffs:
         self._names: dict[int, str] = {}
         self._online: tuple[float, int] = (0.0, 1)
         self._resume_pending: set[str] = set()
+        self.unhanded = Unhanded()
 
     async def close(self) -> None:
         await self.notifier.close()
@@ -99,7 +101,7 @@ class Handoffs:
 
     async def intercept(self, turn, message: MessageView | None) -> list[Reply] | None:
         """None: the bot handles the turn. Otherwise what to answer (often nothing)."""
-        handoff = await self.store.open_for_conversation(turn.conversation_id)
+        handoff = await self._open_handoff(turn.conversation_id)
         if handoff is None:
             if turn.conversation_id in self._resume_pending:
                 await self._resume(turn.conversation_id)
@@ -113,6 +115,15 @@ class Handoffs:
         position, wait = await self.place(handoff)
         self.notifier.told(handoff.id, position)
         return [Reply(text=notices.still_waiting(position, wait))]
+
+    async def _open_handoff(self, conversation_id: str) -> HandoffView | None:
+        if conversation_id in self.unhanded:
+            return None
+        generation = self.unhanded.generation
+        handoff = await self.store.open_for_conversation(conversation_id)
+        if handoff is None:
+            self.unhanded.remember(conversation_id, generation)
+        return handoff
 
     async def after_engine(self, turn, replies: list[Reply]) -> list[Reply]:
         """Strip the bot's handoff payload from its replies and act on it (or on a trigger)."""
@@ -203,6 +214,7 @@ class Handoffs:
             conversation_id=conversation_id, customer_id=customer_id, channel=channel,
             reason=reason, priority=priority, detail=detail, now=now,
         )
+        self.unhanded.forget(conversation_id)
         if created:
             logger.info("conversation %s queued for staff (%s, priority %s)", conversation_id, reason, priority)
             try:

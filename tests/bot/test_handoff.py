@@ -6,6 +6,8 @@ and a stub engine, so each test names exactly what the customer would notice.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -24,6 +26,7 @@ from bot.handoff.models import AFTER_HOURS, WAITING
 from bot.handoff.pubsub import QUEUE_TOPIC, InMemoryBroker, conversation_topic
 from bot.handoff.rules import DEFAULT_RULES_PATH, RulesError, load_rules
 from bot.handoff.store import InMemoryHandoffStore
+from bot.handoff.unhanded import Unhanded
 from memory import InMemoryProfileStore, Source
 
 ALWAYS = """
@@ -142,6 +145,57 @@ def make_world(tmp_path: Path, rules_text: str = ALWAYS, now: datetime | None = 
 
 def handoff_reply(reason: str = "customer_asked") -> Reply:
     return Reply(text="", custom={"handoff": {"reason": reason}})
+
+
+# --- turns skip the handoff lookup once a conversation is known to have none -----------
+
+def second_gateway(world: World) -> tuple[HandoffService, Conversations]:
+    """Another gateway process on the same databases and the same broker (Redis)."""
+    service = HandoffService(
+        store=world.service.store, profiles=world.profiles, engine=world.engine,
+        delivery=world.service.delivery, broker=world.broker, rules=world.service.rules,
+        accounts=world.accounts, clock=world.clock,
+    )
+    conversations = Conversations(world.profiles, world.engine)
+    conversations.route_handoffs_to(service)
+    return service, conversations
+
+
+async def test_a_handoff_opened_by_another_gateway_reaches_this_gateways_turns(tmp_path):
+    world = make_world(tmp_path)
+    other, other_conversations = second_gateway(world)
+    following = await other.unhanded.follow(world.broker)
+    try:
+        ann = await world.customer("ann")
+        await other_conversations.handle(dataclasses.replace(ann, text="hello"))
+        assert ann.conversation_id in other.unhanded  # its next turns skip the lookup
+
+        world.engine.replies = [handoff_reply()]
+        await world.say(ann, "a person please")  # this gateway queues the conversation
+        async with asyncio.timeout(5):
+            while ann.conversation_id in other.unhanded:
+                await asyncio.sleep(0.01)
+
+        world.engine.calls.clear()
+        replies = await other_conversations.handle(dataclasses.replace(ann, text="still there?"))
+        assert world.engine.names() == []  # a person has it: not the bot's turn
+        assert all("Hello from the bot" not in reply.text for reply in replies)
+    finally:
+        following.cancel()
+
+
+async def test_what_a_gateway_knows_of_unhanded_conversations_expires_and_races_lose():
+    now = [0.0]
+    unhanded = Unhanded(max_age=10, clock=lambda: now[0])
+    unhanded.remember("web.a", unhanded.generation)
+    assert "web.a" in unhanded
+    now[0] = 10.5  # a dropped broker event cannot keep a conversation from staff for long
+    assert "web.a" not in unhanded
+
+    looked_up_at = unhanded.generation
+    unhanded.forget("web.b")  # a handoff opened while the lookup for web.a was running
+    unhanded.remember("web.a", looked_up_at)
+    assert "web.a" not in unhanded
 
 
 # --- triggers --------------------------------------------------------------------------
