@@ -143,18 +143,17 @@ async def main_async(args: argparse.Namespace) -> dict:
     finally:
         os.killpg(engine_process.pid, signal.SIGTERM)
         engine_process.wait(30)
-    return {
+    figures = {
         "sessions": args.sessions,
         "paced_think_s": args.think,
         "engine_standin_ms": args.engine_ms,
         "engine_p50_ms": paced["engine_p50_ms"],
         "paced_throughput_msg_s": paced["end_to_end"]["throughput_msg_s"],
-        "message_to_reply_p50_ms": paced["end_to_end"]["p50_ms"],
-        "message_to_reply_p95_ms": paced["end_to_end"]["p95_ms"],
-        "message_to_reply_p99_ms": paced["end_to_end"]["p99_ms"],
-        "gateway_added_p50_ms": paced["added"]["p50_ms"],
-        "gateway_added_p95_ms": paced["added"]["p95_ms"],
-        "gateway_added_p99_ms": paced["added"]["p99_ms"],
+    }
+    for figure, part in (("message_to_reply", "end_to_end"), ("gateway_added", "added")):
+        figures.update({f"{figure}_{p}_ms": paced[part][f"{p}_ms"] for p in ("p50", "p95", "p99")})
+    return {
+        **figures,
         "paced_errors": paced["end_to_end"]["errors"],
         "flat_out_throughput_msg_s": flat_out["end_to_end"]["throughput_msg_s"],
         "flat_out_message_to_reply_p50_ms": flat_out["end_to_end"]["p50_ms"],

@@ -87,7 +87,6 @@ class ConversationStore(abc.ABC):
     async def interactions(self, customer_id: str) -> list[InteractionView]:
         """The customer's interactions, newest first."""
 
-    @abc.abstractmethod
     async def record_message(
         self,
         conversation_id: str,
@@ -99,6 +98,10 @@ class ConversationStore(abc.ABC):
     ) -> MessageView:
         """Append to the transcript. A repeated (conversation, message_id) is stored once:
         the repeat gets the first message back, with `duplicate=True`."""
+        [view] = await self.record_messages(
+            conversation_id, [NewMessage(sender, text, message_id, payload)]
+        )
+        return view
 
     @abc.abstractmethod
     async def record_messages(

@@ -176,6 +176,7 @@ class ChatSocket:
 
     async def _ready(self) -> None:
         assert self.session is not None
+        await self.app[CONVERSATIONS].settled(self.session.conversation_id)  # replies sent, not yet stored
         try:
             messages = await self.app[STORE].transcript(self.session.conversation_id)
         except errors.UnknownConversation:

@@ -71,20 +71,6 @@ class FakeConversations(FakeBase):
         found.sort(key=lambda i: (i.started_at, i.conversation_id), reverse=True)
         return found
 
-    async def record_message(
-        self,
-        conversation_id: str,
-        *,
-        sender: str,
-        text: str,
-        message_id: str | None = None,
-        payload: dict[str, Any] | None = None,
-    ) -> MessageView:
-        [view] = await self.record_messages(
-            conversation_id, [NewMessage(sender, text, message_id, payload)]
-        )
-        return view
-
     async def record_messages(
         self, conversation_id: str, messages: Sequence[NewMessage]
     ) -> list[MessageView]:

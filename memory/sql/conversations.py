@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Any
 
 from memory import errors, validation
 from memory.rules import check_limit
@@ -73,20 +72,6 @@ class SqlConversations(SqlBase):
             return [interaction_view(row) for row in uow.conversations.for_customer(live_id)]
 
         return await self._read(read)
-
-    async def record_message(
-        self,
-        conversation_id: str,
-        *,
-        sender: str,
-        text: str,
-        message_id: str | None = None,
-        payload: dict[str, Any] | None = None,
-    ) -> MessageView:
-        [view] = await self.record_messages(
-            conversation_id, [NewMessage(sender, text, message_id, payload)]
-        )
-        return view
 
     async def record_messages(
         self, conversation_id: str, messages: Sequence[NewMessage]

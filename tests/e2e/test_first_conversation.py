@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import create_app
 from bot.conversations import APOLOGY
-from bot.state import STORE
+from bot.state import CONVERSATIONS, STORE
 from tests.e2e.conftest import Stack
 
 pytestmark = pytest.mark.e2e
@@ -81,6 +81,7 @@ async def test_action_server_down_gets_a_polite_reply_and_the_turn_is_recorded(
     )
     assert response.status == 200
     assert (await response.json())["replies"] == [APOLOGY.to_json()]
+    await gateway.app[CONVERSATIONS].settled()  # replies are stored just after they are sent
     store = gateway.app[STORE]
     customer = await store.find_customer("api", "crm-down")
     conversation = (await store.interactions(customer))[0].conversation_id
