@@ -202,7 +202,10 @@ class Conversations:
         if not replies:
             return
         conversation_id = turn.conversation_id
-        task = asyncio.create_task(self._record_replies(turn, replies))
+        # Two tabs' turns can overlap: each write waits for the one before, so waiting for
+        # the latest is waiting for all of them.
+        earlier = self._reply_writes.get(conversation_id)
+        task = asyncio.create_task(self._record_replies(turn, replies, after=earlier))
         self._reply_writes[conversation_id] = task
 
         def forget(done: asyncio.Task[None]) -> None:
@@ -211,7 +214,10 @@ class Conversations:
 
         task.add_done_callback(forget)
 
-    async def _record_replies(self, turn: Turn, replies: list[Reply]) -> None:
+    async def _record_replies(self, turn: Turn, replies: list[Reply], *,
+                              after: asyncio.Task[None] | None) -> None:
+        if after is not None:
+            await asyncio.wait([after])
         messages = [
             NewMessage("bot", reply.text,
                        payload={"buttons": [b.to_json() for b in reply.buttons]} if reply.buttons else None)
