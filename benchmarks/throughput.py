@@ -24,6 +24,7 @@ from pathlib import Path
 import aiohttp
 
 from benchmarks.load import run_load
+from bot.conversations import APOLOGY
 from bot.settings import REPO_ROOT
 from bot.training import ENGINE_PYTHON, engine_env
 
@@ -69,7 +70,32 @@ def start_rapport(workdir: Path) -> tuple[subprocess.Popen, str, dict[str, str]]
     process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=REPO_ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     wait_http(f"http://127.0.0.1:{port}/health")
-    return process, f"http://127.0.0.1:{port}/api/v1/messages", {"Authorization": "Bearer bench-key"}
+    url, headers = f"http://127.0.0.1:{port}/api/v1/messages", {"Authorization": "Bearer bench-key"}
+    wait_answered(url, headers)
+    return process, url, headers
+
+
+def wait_answered(url: str, headers: dict[str, str], timeout: float = 900) -> None:
+    """The gateway is up before the engine and the action server: until they are, every
+    message gets the apology, a fast 200 that must not be measured as an answer."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        request = urllib.request.Request(
+            url, data=json.dumps({"customer": "bench-probe", "text": "hello"}).encode(),
+            headers={**headers, "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                if not is_apology(json.loads(response.read())):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"{url} did not answer in {timeout:.0f} s")
+
+
+def is_apology(body: dict) -> bool:
+    return any(reply.get("text") == APOLOGY.text for reply in body.get("replies", []))
 
 
 def start_vanilla(workdir: Path) -> tuple[subprocess.Popen, str, dict[str, str]]:
@@ -117,8 +143,10 @@ async def measure(url: str, headers: dict[str, str], *, vanilla: bool, users: in
         body = {"sender": customer, "message": text} if vanilla else {"customer": customer, "text": text}
         try:
             async with session.post(url, json=body, headers=headers) as response:
-                await response.read()
-                return response.status == 200
+                if response.status != 200:
+                    return False
+                # Rapport's apology (engine or action server failing) is a 200 but no answer.
+                return vanilla or not is_apology(await response.json())
         except (aiohttp.ClientError, asyncio.TimeoutError):
             return False  # counted as an error, like a non-200 answer
 
