@@ -1,12 +1,19 @@
-"""Starts the Rasa engine (`python -m nlu.engine run ...`, same arguments as `rasa`) with one
-measured fix applied inside the engine process: cached JSON-schema validators.
+"""Starts the Rasa engine (`python -m nlu.engine run ...`, same arguments as `rasa`) with
+measured fixes applied inside the engine process (py-spy, under `make bench-throughput`):
 
-Rasa 3.6 validates every action-server response, NLG response and posted event list with
-`jsonschema.validate`, which checks the *schema itself* against its meta-schema on every
-call before validating the data. With jsonschema 4.17 that meta-schema check took about
-85% of the engine's CPU under load (py-spy, 20 concurrent customers). Here each distinct
-schema is checked once and its validator reused; every response is still validated, with
-the same validator class and the same errors.
+- Cached JSON-schema validators. Rasa 3.6 validates every action-server response, NLG
+  response and posted event list with `jsonschema.validate`, which checks the *schema
+  itself* against its meta-schema on every call before validating the data. With
+  jsonschema 4.17 that took about 85% of the engine's CPU under load. Here each distinct
+  schema is checked once and its validator reused; every response is still validated,
+  with the same validator class and the same errors.
+- Event types looked up in a table. Rasa turns every stored event back into an object by
+  walking all subclasses of `Event` for its type name (`Event.resolve_by_type`): 8% of
+  the engine's CPU, since each turn reloads the whole tracker. The table is rebuilt
+  whenever a name is missing, so an event class imported later is still found.
+- SQLite tracker store connections with `synchronous=NORMAL`, as the profile store has:
+  in WAL mode a commit then writes the log without waiting for an fsync (a crash of the
+  process loses nothing; a power cut can lose the last turns, never consistency).
 """
 
 from __future__ import annotations
@@ -40,10 +47,41 @@ def cached_validate(original: Any) -> Any:
     return validate
 
 
+def resolve_events_by_table(original: Any) -> Any:
+    """A drop-in `Event.resolve_by_type` that finds the class in a table by type name."""
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    table: dict[str, Any] = {}
+
+    def resolve_by_type(type_name: str, default: Any = None) -> Any:
+        found = table.get(type_name)
+        if found is None:
+            # The first subclass with the name wins, as in Rasa's own walk.
+            table.clear()
+            table.update({cls.type_name: cls for cls in reversed(all_subclasses(Event))})
+            found = table.get(type_name)
+        return found if found is not None else original(type_name, default)
+
+    return resolve_by_type
+
+
+def sqlite_without_fsync_per_commit(dbapi_connection: Any, _record: Any) -> None:
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+
 def main(argv: list[str] | None = None) -> None:
     import jsonschema
+    from rasa.shared.core.events import Event
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
 
     jsonschema.validate = cached_validate(jsonschema.validate)
+    Event.resolve_by_type = staticmethod(resolve_events_by_table(Event.resolve_by_type))
+    event.listen(Engine, "connect", sqlite_without_fsync_per_commit)
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *(sys.argv[1:] if argv is None else argv)]
