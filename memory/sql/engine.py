@@ -127,17 +127,17 @@ class SqliteWriter:
         self._engine = engine
         self._max_group = max_group
         self._queue: queue.SimpleQueue[_Write | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._work, name="memory-sqlite-writer", daemon=True)
         self._closed = False
-        self._thread.start()
         # Checkpoints copy the write-ahead log into the database file and fsync it: a few
         # milliseconds that SQLite would otherwise spend inside whichever commit crossed
         # its threshold. Here they run beside the writes instead (PASSIVE never blocks them).
         self._written = False
         self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._work, name="memory-sqlite-writer", daemon=True)
         self._checkpointer = threading.Thread(
             target=self._checkpoint_periodically, name="memory-sqlite-checkpoint", daemon=True
         )
+        self._thread.start()
         self._checkpointer.start()
 
     async def submit(self, operation: Callable[[Connection], T], *, grouped: bool) -> T:
