@@ -14,7 +14,7 @@ from typing import Protocol
 
 from memory import MessageView, NewMessage, ProfileStore, errors
 
-from bot.engine import Button, EngineClient, EngineUnavailable, Reply
+from bot.engine import EngineClient, EngineUnavailable, Reply
 
 logger = logging.getLogger(__name__)
 
@@ -192,10 +192,8 @@ class Conversations:
             if earlier.sender == "customer":
                 break
             if earlier.sender == "bot":
-                buttons = (earlier.payload or {}).get("buttons") or []
-                answered.append(Reply(earlier.text, tuple(
-                    Button(str(b.get("title", "")), str(b.get("payload", ""))) for b in buttons
-                )))
+                buttons = (earlier.payload or {}).get("buttons")
+                answered.append(Reply.from_json({"text": earlier.text, "buttons": buttons}))
         return answered
 
     def _record_replies_later(self, turn: Turn, replies: list[Reply]) -> None:

@@ -201,10 +201,6 @@ class EngineClient:
             except (aiohttp.ClientError, TimeoutError) as error:
                 raise EngineUnavailable(f"the engine did not load the model: {type(error).__name__}") from error
 
-    async def model_file(self) -> str | None:
-        status = await self._request("GET", "/status")
-        return status.get("model_file") if isinstance(status, dict) else None
-
     async def is_ready(self) -> bool:
         try:
             status = await self._request("GET", "/status")

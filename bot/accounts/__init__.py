@@ -41,12 +41,10 @@ def policy_from(settings) -> SessionPolicy:
 def _profile_runner(app: web.Application) -> Runner | None:
     """The profile store's own connection runner, when it has one to share.
 
-    Sharing it keeps one SQLite writer pool (one queue for the write lock instead of two
-    pools of threads polling for it) and one PostgreSQL connection pool per gateway.
-    memory exposes no public accessor yet, hence the private attribute.
+    Sharing it keeps one SQLite writer thread (one queue for the write lock instead of two
+    writers polling for it) and one PostgreSQL connection pool per gateway.
     """
-    store = app.get(STORE)
-    runner = getattr(store, "runner", None) or getattr(store, "_runner", None)
+    runner = getattr(app.get(STORE), "runner", None)
     return runner if isinstance(runner, Runner) else None
 
 

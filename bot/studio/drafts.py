@@ -34,18 +34,11 @@ class Draft:
     def files(self) -> Snapshot:
         return read_snapshot(self._files)
 
-    def files_dir(self) -> Path:
-        return self._files
-
     def start(self, files: Snapshot, base: int) -> None:
         """Begin (or begin again) from a published snapshot."""
         shutil.rmtree(self.root, ignore_errors=True)
         write_snapshot(self._files, files)
         atomic_write(self.root / "base", f"{base}\n")
-
-    def replace(self, files: Snapshot, base: int) -> None:
-        """After merging in what others published: the same edits on top of version `base`."""
-        self.start(files, base)
 
     @property
     def imports(self) -> str | None:

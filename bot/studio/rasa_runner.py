@@ -25,11 +25,11 @@ from collections.abc import Callable
 from bot import training
 from bot.settings import REPO_ROOT
 from bot.studio.project import code_inputs
+from bot.studio.rasa_worker import DONE
 
 logger = logging.getLogger(__name__)
 
 Line = Callable[[str], None]
-DONE = "\x02rapport-done"
 
 
 def _env() -> dict[str, str]:

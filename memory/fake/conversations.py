@@ -79,8 +79,8 @@ class FakeConversations(FakeBase):
         transcript = self._state.messages[conversation_id]
         views = []
         for new in checked:
-            earlier = next((m for m in transcript if new.message_id is not None
-                            and m.message_id == new.message_id), None)
+            earlier = None if new.message_id is None else next(
+                (m for m in transcript if m.message_id == new.message_id), None)
             if earlier is not None:
                 views.append(dataclasses.replace(self._copy(earlier), duplicate=True))
                 continue

@@ -78,13 +78,15 @@ class SqlConversations(SqlBase):
     ) -> list[MessageView]:
         checked = [validation.new_message(message) for message in messages]
         now = self._now()
+        # Built here, not on the writer thread every write waits for; the payloads are
+        # already fresh copies (validation.payload).
+        rows = [{"conversation_id": conversation_id, "created_at": now, **vars(message)}
+                for message in checked]
 
         def record(uow: UnitOfWork) -> list[MessageView]:
             _require_conversation(uow, conversation_id)
             views = []
-            for message in checked:
-                values = {"conversation_id": conversation_id, "created_at": now,
-                          **dataclasses.asdict(message)}
+            for message, values in zip(checked, rows):
                 new_id = uow.conversations.add_message(values)
                 if new_id is None:
                     # Already stored: a retried delivery. Return what was kept the first time.
@@ -93,8 +95,7 @@ class SqlConversations(SqlBase):
                 else:
                     views.append(MessageView(new_id, conversation_id, message.sender, message.text,
                                              message.message_id, message.payload, now))
-            if any(not view.duplicate for view in views):
-                uow.commit()
+            uow.commit()
             return views
 
         return await self._write(record)

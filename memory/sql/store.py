@@ -50,6 +50,11 @@ class SqlProfileStore(
         self._clock = clock
 
     @property
+    def runner(self) -> Runner:
+        """Where this store's database work runs; other tables on the same database can share it."""
+        return self._runner
+
+    @property
     def dialect_name(self) -> str:
         return self._runner.dialect_name
 
