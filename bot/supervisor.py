@@ -92,20 +92,21 @@ async def _start(service: Service, logs_dir: Path) -> None:
     log.close()
 
 
+async def stop_process_group(process: asyncio.subprocess.Process, grace: float = STOP_GRACE) -> None:
+    """SIGTERM a child started with start_new_session, and SIGKILL it after `grace` seconds."""
+    if process.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+    try:
+        await asyncio.wait_for(process.wait(), grace)
+    except asyncio.TimeoutError:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        await process.wait()
+
+
 async def _stop(running: list[Service]) -> None:
-    for service in running:
-        if service.process and service.process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(service.process.pid, signal.SIGTERM)
-    for service in running:
-        if service.process is None:
-            continue
-        try:
-            await asyncio.wait_for(service.process.wait(), STOP_GRACE)
-        except asyncio.TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(service.process.pid, signal.SIGKILL)
-            await service.process.wait()
+    await asyncio.gather(*(stop_process_group(s.process) for s in running if s.process is not None))
 
 
 async def _sync_catalogue(settings: Settings, offers_file: Path | None = None) -> None:

@@ -12,12 +12,9 @@ line to a callback and return the exit code.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import json
 import logging
-import os
-import signal
 import time
 import uuid
 from collections.abc import Callable
@@ -150,16 +147,10 @@ class WarmRasa:
 
     async def _stop(self) -> None:
         process, self._process = self._process, None
-        if process is None or process.returncode is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            await asyncio.wait_for(process.wait(), 10)
-        except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            await process.wait()
+        if process is not None and process.returncode is None:
+            from bot.supervisor import stop_process_group  # late: bot.supervisor imports bot.studio
+
+            await stop_process_group(process)
 
     async def close(self) -> None:
         if self._reaper is not None and not self._reaper.done():
