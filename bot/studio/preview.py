@@ -12,12 +12,9 @@ preview conversation before its first message.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
-import os
 import secrets
-import signal
 import socket
 import time
 import uuid
@@ -116,6 +113,10 @@ class PreviewEngine:
         await self.stop()
         raise EngineUnavailable("the preview engine did not start in time")
 
+    def touch(self) -> None:
+        """The preview is in use: the idle clock starts again."""
+        self._used = time.monotonic()
+
     async def stop_if_idle(self) -> None:
         if self._process is not None and time.monotonic() - self._used > PREVIEW_IDLE:
             async with self._lock:
@@ -123,16 +124,10 @@ class PreviewEngine:
 
     async def stop(self) -> None:
         process, self._process, self._client, self._model = self._process, None, None, None
-        if process is None or process.returncode is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            await asyncio.wait_for(process.wait(), 10)
-        except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            await process.wait()
+        if process is not None and process.returncode is None:
+            from bot.supervisor import stop_process_group  # late: bot.supervisor imports bot.studio
+
+            await stop_process_group(process)
 
 
 @dataclass
@@ -211,7 +206,7 @@ class Previews:
         session = self._sessions.get(member.username)
         if session is None or session.engine is None:
             raise json_error(409, "Start a preview first (and wait until it is ready).")
-        await self.engine.stop_if_idle()
+        self.engine.touch()  # chatting is use; the reaper stops the engine once it is idle
         replies = await session.engine.send(session.conversation_id, text,
                                             channel=session.options["channel"])
         shown = []

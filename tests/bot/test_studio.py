@@ -313,3 +313,26 @@ def test_variations_by_language_and_segment_are_chosen_from_the_profile_slots():
     assert say(language="de") == "Willkommen zurück, Ann!"
     assert say(segment="small-business") == "Welcome back, Ann: your business line is ready."
     assert say(language="en") == "Welcome back, Ann!"
+
+
+async def test_a_preview_engine_in_use_is_not_stopped_as_idle(monkeypatch):
+    """The marketer chatting keeps the preview engine; only one left alone is stopped."""
+    import asyncio
+
+    from bot.studio import preview
+
+    monkeypatch.setattr(preview, "PREVIEW_IDLE", 0.2)
+    engine = preview.PreviewEngine(settings=None, session=None)  # type: ignore[arg-type]
+    engine._process = await asyncio.create_subprocess_exec("sleep", "30", start_new_session=True)
+    try:
+        await asyncio.sleep(0.3)
+        engine.touch()  # a message to the preview
+        await engine.stop_if_idle()
+        assert engine._process is not None and engine._process.returncode is None
+        await asyncio.sleep(0.3)
+        process = engine._process
+        await engine.stop_if_idle()
+        assert engine._process is None and process.returncode is not None
+    finally:
+        if engine._process is not None:
+            await engine.stop()
