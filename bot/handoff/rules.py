@@ -90,8 +90,10 @@ class Trigger:
 
     def matches(self, *, text: str, channel: str, value_tier: str | None = None,
                 open_severities: tuple[str, ...] = ()) -> bool:
-        if not self.matches_message(text, channel):
-            return False
+        return self.matches_message(text, channel) and self.matches_customer(value_tier, open_severities)
+
+    def matches_customer(self, value_tier: str | None, open_severities: tuple[str, ...]) -> bool:
+        """The conditions on the customer: their value tier and open complaints."""
         if self.value_tiers is not None and value_tier not in self.value_tiers:
             return False
         if self.open_complaint is not None and bool(open_severities) != self.open_complaint:

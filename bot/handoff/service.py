@@ -184,8 +184,7 @@ class Handoffs:
             except errors.ProfileStoreError as error:
                 logger.warning("could not check handoff triggers: %s", type(error).__name__)
                 return None
-            if trigger.matches(text=turn.text, channel=turn.channel, value_tier=tier,
-                               open_severities=severities or ()):
+            if trigger.matches_customer(tier, severities or ()):
                 if not await self.store.had_reason(turn.conversation_id, trigger.reason):
                     return trigger
         return None
