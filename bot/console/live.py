@@ -88,6 +88,7 @@ async def console_socket(request: web.Request) -> web.WebSocketResponse:
                 for topic in watching:
                     await subscription.remove(topic)
                 watching.clear()
+                await subscription.add(QUEUE_TOPIC)  # back to following the queue
             elif data.get("type") == "ping":
                 await ws.send_json({"type": "pong"})
     finally:

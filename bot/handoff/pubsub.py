@@ -21,8 +21,8 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 
 QUEUE_TOPIC = "queue"
-SUBSCRIBER_BACKLOG = 1000
-CLOSE_TIMEOUT = 3.0  # events a slow screen may fall behind before it must resync
+SUBSCRIBER_BACKLOG = 1000  # events a slow screen may fall behind before it must resync
+CLOSE_TIMEOUT = 3.0
 
 Event = dict[str, Any]
 

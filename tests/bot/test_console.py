@@ -85,6 +85,23 @@ async def test_the_queue_is_live_and_claiming_is_exclusive(staff):
     await live.close()
 
 
+async def test_a_tab_that_stops_watching_a_conversation_follows_the_queue_again(staff):
+    ann = await staff.sign_in("ann")
+    first = await queued(staff, await staff.customer())
+    live = await ann.client.ws_connect("/console/ws")
+    await live.send_json({"type": "watch", "handoff_id": first["id"]})
+    await next_event(live, lambda e: e["type"] == "watching")
+    await live.send_json({"type": "unwatch"})
+    await live.send_json({"type": "ping"})
+    await next_event(live, lambda e: e["type"] == "pong")  # the unwatch was handled
+
+    other = await staff.customer()
+    await other.say("I want a human please")
+    arrived = await next_event(live, lambda e: e["type"] == "handoff")
+    assert arrived["handoff"]["conversation_id"] == other.conversation_id
+    await live.close()
+
+
 async def test_messages_flow_both_ways_while_the_bot_stays_silent(staff, engine_api):
     ann = await staff.sign_in("ann", name="Ann Agent")
     customer = await staff.customer()
