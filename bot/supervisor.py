@@ -109,10 +109,10 @@ async def _stop(running: list[Service]) -> None:
     await asyncio.gather(*(stop_process_group(s.process) for s in running if s.process is not None))
 
 
-async def _sync_catalogue(settings: Settings, offers_file: Path | None = None) -> None:
+async def _sync_catalogue(settings: Settings, offers_file: Path) -> None:
     store = await open_store(settings.profile_db_url)
     try:
-        count = await (sync_offers(store, offers_file) if offers_file else sync_offers(store))
+        count = await sync_offers(store, offers_file)
         say(f"offer catalogue loaded: {count} offers")
     finally:
         await store.close()
