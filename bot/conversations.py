@@ -10,13 +10,15 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from memory import MessageView, NewMessage, ProfileStore, errors
 
 from bot.engine import EngineClient, EngineUnavailable, Reply
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 APOLOGY = Reply(
     text="Sorry, something went wrong on our side. Your message is saved; please try again in a moment."
@@ -69,20 +71,30 @@ class HandoffRouter(Protocol):
         """The bot's replies as the customer should see them (handoff payloads acted on)."""
 
 
-class BoundedSet:
+class BoundedSet(Generic[T]):
     """A set that forgets its oldest members beyond a maximum size."""
 
     def __init__(self, maximum: int) -> None:
-        self._items: OrderedDict[str, None] = OrderedDict()
+        self._items: OrderedDict[T, None] = OrderedDict()
         self._maximum = maximum
 
-    def __contains__(self, item: str) -> bool:
+    def __contains__(self, item: T) -> bool:
         return item in self._items
 
-    def add(self, item: str) -> None:
+    def add(self, item: T) -> None:
         self._items[item] = None
         if len(self._items) > self._maximum:
             self._items.popitem(last=False)
+
+    def first_sight(self, item: T) -> bool:
+        """Add `item`; True unless it was already a member."""
+        if item in self._items:
+            return False
+        self.add(item)
+        return True
+
+    def discard(self, item: T) -> None:
+        self._items.pop(item, None)
 
 
 ReplyFilter = Callable[[Turn, list[Reply]], Awaitable[list[Reply]]]

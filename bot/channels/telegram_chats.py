@@ -10,12 +10,11 @@ catches redeliveries after a restart.
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.channels.telegram_replies import ButtonPayloads
-from bot.conversations import Conversations
+from bot.conversations import BoundedSet, Conversations
 from memory import ProfileStore, errors
 
 logger = logging.getLogger(__name__)
@@ -72,17 +71,11 @@ class TelegramChats:
         self.max_chars = max_chars
         self.link_start = link_start
         self.buttons = ButtonPayloads()
-        self._recent: OrderedDict[int, None] = OrderedDict()
-        self._recent_capacity = recent_updates
+        self._recent: BoundedSet[int] = BoundedSet(recent_updates)
 
     def first_sight(self, update_id: int) -> bool:
         """True the first time this process sees `update_id`."""
-        if update_id in self._recent:
-            return False
-        self._recent[update_id] = None
-        while len(self._recent) > self._recent_capacity:
-            self._recent.popitem(last=False)
-        return True
+        return self._recent.first_sight(update_id)
 
     async def customer(self, chat_id: int) -> str:
         return await self.store.identify(CHANNEL, str(chat_id))

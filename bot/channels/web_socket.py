@@ -7,7 +7,6 @@ import asyncio
 import json
 import logging
 import re
-from collections import OrderedDict
 from datetime import datetime, timezone
 from typing import Any
 
@@ -17,7 +16,9 @@ from memory import MessageView, errors
 
 from bot import ratelimit
 from bot.channels.web_sessions import Session, SessionRefused, Sessions
-from bot.conversations import InvalidMessage, MessageNotStored, Turn, clean_text, new_conversation_id
+from bot.conversations import (
+    BoundedSet, InvalidMessage, MessageNotStored, Turn, clean_text, new_conversation_id,
+)
 from bot.engine import Reply
 from bot.state import CONVERSATIONS, SETTINGS, STORE
 
@@ -40,7 +41,7 @@ class Hub:
 
     def __init__(self) -> None:
         self._sockets: dict[str, set[web.WebSocketResponse]] = {}
-        self._recent: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._recent: BoundedSet[tuple[str, str]] = BoundedSet(RECENT_MESSAGE_IDS)
 
     def join(self, conversation_id: str, ws: web.WebSocketResponse) -> None:
         self._sockets.setdefault(conversation_id, set()).add(ws)
@@ -53,17 +54,11 @@ class Hub:
 
     def claim(self, conversation_id: str, message_id: str) -> bool:
         """True the first time this gateway sees the message id in the conversation."""
-        key = (conversation_id, message_id)
-        if key in self._recent:
-            return False
-        self._recent[key] = None
-        if len(self._recent) > RECENT_MESSAGE_IDS:
-            self._recent.popitem(last=False)
-        return True
+        return self._recent.first_sight((conversation_id, message_id))
 
     def release(self, conversation_id: str, message_id: str) -> None:
         """The message was not stored, so a resend must be processed."""
-        self._recent.pop((conversation_id, message_id), None)
+        self._recent.discard((conversation_id, message_id))
 
     async def broadcast(self, conversation_id: str, frame: dict[str, Any],
                         exclude: web.WebSocketResponse | None = None) -> None:
