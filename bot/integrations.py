@@ -16,7 +16,6 @@ customers. The development integration keeps the plain "api" channel.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import hashlib
 import hmac
 import os
@@ -142,8 +141,7 @@ async def run(args: argparse.Namespace, profile_db_url: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bot.settings import InsecureSettings, Settings
-    from memory import migrate
+    from bot.cli import run_admin_command
 
     parser = argparse.ArgumentParser(
         prog="python -m bot.integrations", description=__doc__,
@@ -155,19 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("revoke", help="revoke an integration's key").add_argument("name")
     commands.add_parser("list", help="list integrations and their key prefixes")
     args = parser.parse_args(argv)
-    try:
-        settings = Settings.from_env()
-    except InsecureSettings as error:
-        print(f"refusing to run: {error}", file=sys.stderr)
-        return 2
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    migrate(settings.profile_db_url)
-    try:
-        print(asyncio.run(run(args, settings.profile_db_url)))
-    except (InvalidIntegration, errors.ProfileStoreError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
+    return run_admin_command(lambda settings: run(args, settings.profile_db_url),
+                             (InvalidIntegration, errors.ProfileStoreError))
 
 
 if __name__ == "__main__":

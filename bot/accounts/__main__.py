@@ -9,7 +9,6 @@ is the profile database from the usual RAPPORT_* settings, migrated first if nee
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import secrets
 import sys
@@ -19,7 +18,8 @@ from bot.accounts.database import open_runner
 from bot.accounts.models import ROLES, AccountError
 from bot.accounts.passwords import WeakPassword
 from bot.accounts.sql import SqlAccountStore
-from bot.settings import InsecureSettings, Settings
+from bot.cli import run_admin_command
+from bot.settings import Settings
 
 
 def generated_password() -> str:
@@ -81,21 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_argument("--username", required=True)
     commands.add_parser("list-users", help="list staff accounts")
     args = parser.parse_args(argv)
-    try:
-        settings = Settings.from_env()
-    except InsecureSettings as error:
-        print(f"refusing to run: {error}", file=sys.stderr)
-        return 2
-    from memory import migrate
-
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    migrate(settings.profile_db_url)
-    try:
-        print(asyncio.run(run(args, settings)))
-    except (AccountError, WeakPassword) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
+    return run_admin_command(lambda settings: run(args, settings), (AccountError, WeakPassword))
 
 
 if __name__ == "__main__":
