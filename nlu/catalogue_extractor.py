@@ -32,7 +32,8 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from nlu.catalogue import Catalogue, file_digest, load_catalogue
-from nlu.text import MAX_MATCHES, Found, build_nlp, clip, without_overlaps
+from nlu.finders import shared_nlp
+from nlu.text import MAX_MATCHES, Found, clip, without_overlaps
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
-        self._matcher = CatalogueMatcher(catalogue, build_nlp()) if catalogue else None
+        self._matcher = CatalogueMatcher(catalogue, shared_nlp()) if catalogue else None
 
     @classmethod
     def create(
@@ -120,7 +121,7 @@ class CatalogueEntityExtractor(GraphComponent, EntityExtractorMixin):
         """Read the catalogue file, build the matcher and store the catalogue in the model."""
         path = catalogue_path(self._config)
         catalogue = load_catalogue(path)
-        self._matcher = CatalogueMatcher(catalogue, build_nlp())
+        self._matcher = CatalogueMatcher(catalogue, shared_nlp())
         with self._model_storage.write_to(self._resource) as directory:
             (directory / CATALOGUE_FILE).write_text(
                 json.dumps(catalogue.to_dict(), ensure_ascii=False), encoding="utf-8"

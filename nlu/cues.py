@@ -10,12 +10,8 @@ features, one column each, fill that gap for the intent classifier:
 """
 from __future__ import annotations
 
-from spacy.language import Language
-
 from nlu import timeframe
-from nlu.contacts import ContactFinder
-from nlu.fact_keys import FactKeyFinder
-from nlu.money import MoneyFinder
+from nlu.finders import RuleFinders, rule_finders
 from nlu.text import clip
 
 ENTITY_TYPES = ("money", "timeframe", "email", "phone", "order_ref", "fact_key")
@@ -37,18 +33,15 @@ def length_bucket(words: int) -> str:
 class CueFinder:
     """The cue names (from CUE_NAMES) that hold for a message."""
 
-    def __init__(self, nlp: Language) -> None:
-        self.nlp = nlp
-        self.money = MoneyFinder(nlp)
-        self.timeframes = timeframe.TimeframeFinder(nlp)
-        self.contacts = ContactFinder(nlp)
-        self.fact_keys = FactKeyFinder(nlp)
+    def __init__(self, finders: RuleFinders | None = None) -> None:
+        # The default currency and country code only change entity values, never which
+        # spans are found, so the defaults serve whatever the pattern extractor is set to;
+        # with its default config the two share one RuleFinders and one run per message.
+        self.finders = finders if finders is not None else rule_finders()
 
     def cues(self, text: str) -> set[str]:
         text = clip(text)
-        doc = self.nlp.make_doc(text)
-        found = (self.contacts.find(doc) + self.money.find(doc) + self.fact_keys.find(doc)
-                 + self.timeframes.find(doc, timeframe.today()))
+        doc, found = self.finders.find(text, timeframe.today())
         cues = {f"entity:{item.entity}" for item in found}
         covered = sum(item.end - item.start for item in found)
         if found and covered >= 0.6 * len(text.strip()):

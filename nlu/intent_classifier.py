@@ -31,7 +31,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from nlu.cues import CUE_NAMES, CueFinder
-from nlu.text import build_nlp, clip
+from nlu.text import clip
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
-        self._cue_finder = CueFinder(build_nlp())
+        self._cue_finder = CueFinder()
         self._encoder: _Encoder | None = None
         self._classes: list[str] = []
         self._coef = np.zeros((0, 0))

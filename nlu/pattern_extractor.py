@@ -6,7 +6,8 @@ wins; spans an earlier extractor already reported are left alone). Value formats
 documented in each finder's module docstring and in nlu/README.md.
 
 Nothing is learned, so the component is not trainable: the matchers are built in
-`create`, and dates are resolved against the clock when a message is parsed.
+`create` (once per process and shared with the intent cues, see nlu/finders.py), and
+dates are resolved against the clock when a message is parsed.
 """
 from __future__ import annotations
 
@@ -23,10 +24,8 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu import timeframe
-from nlu.contacts import ContactFinder
-from nlu.fact_keys import FactKeyFinder
-from nlu.money import MoneyFinder
-from nlu.text import Found, build_nlp, clip, without_overlaps
+from nlu.finders import rule_finders
+from nlu.text import clip, without_overlaps
 
 logger = logging.getLogger(__name__)
 
@@ -57,11 +56,10 @@ class PatternEntityExtractor(GraphComponent, EntityExtractorMixin):
                 f"choose from {list(DIMENSIONS)}"
             )
         self.dimensions = frozenset(self._config["dimensions"])
-        self.nlp = build_nlp()
-        self.money = MoneyFinder(self.nlp, self._config["default_currency"])
-        self.timeframes = timeframe.TimeframeFinder(self.nlp)
-        self.contacts = ContactFinder(self.nlp, str(self._config["default_country_code"]))
-        self.fact_keys = FactKeyFinder(self.nlp)
+        # Shared with the intent cues (nlu/finders.py): one build, one run per message.
+        self.finders = rule_finders(
+            self._config["default_currency"], self._config["default_country_code"]
+        )
 
     @classmethod
     def create(
@@ -87,11 +85,8 @@ class PatternEntityExtractor(GraphComponent, EntityExtractorMixin):
         text = clip(text)
         if not text.strip():
             return []
-        doc = self.nlp.make_doc(text)
         # Contact details first: on equal length an email beats anything inside it.
-        found: list[Found] = self.contacts.find(doc) + self.money.find(doc)
-        found += self.timeframes.find(doc, timeframe.today())
-        found += self.fact_keys.find(doc)
+        found = self.finders.find(text, timeframe.today()).found
         taken = [
             (entity["start"], entity["end"]) for entity in existing
             if isinstance(entity.get("start"), int) and isinstance(entity.get("end"), int)

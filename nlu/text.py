@@ -62,9 +62,6 @@ class Found:
     value: Any
     additional_info: dict[str, Any] | None = field(default=None, compare=False)
 
-    def overlaps(self, start: int, end: int) -> bool:
-        return self.start < end and start < self.end
-
     def as_rasa(self, text: str) -> dict[str, Any]:
         entity: dict[str, Any] = {
             "entity": self.entity,
@@ -74,7 +71,9 @@ class Found:
             "confidence_entity": 1.0,
         }
         if self.additional_info:
-            entity["additional_info"] = self.additional_info
+            # A copy: the finds of the last message are kept (nlu/finders.py) and may be
+            # handed out again, so no entity dict may share a mutable dict with them.
+            entity["additional_info"] = dict(self.additional_info)
         return entity
 
 
