@@ -10,19 +10,24 @@ import sys
 import threading
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from bot import training
+from bot.channels.telegram import SECRET_HEADER, WEBHOOK_PATH
 from bot.engine_config import write_engine_config
 from bot.settings import REPO_ROOT, Settings
 from bot.supervisor import services
 from memory import migrate
+from tests.bot.telegram.bot_api import FakeBotApi, recorded_update
 from tests.conftest import free_port
 
 START_TIMEOUT = 900  # the first start trains the model
+TELEGRAM_SECRET = "e2e-telegram-webhook-secret"
 
 
 class Stack:
@@ -131,6 +136,50 @@ def engine_without_actions(tmp_path_factory: pytest.TempPathFactory) -> Iterator
         process.wait(30)
 
 
+@pytest.fixture(scope="module")
+def bot_api() -> Iterator[FakeBotApi]:
+    """A local Bot API server for a module's stack."""
+    server = FakeBotApi()
+    server.start_in_thread()  # the gateway is another process; serve whatever this loop does
+    yield server
+    server.stop_thread()
+
+
+class TelegramCustomer:
+    """One Telegram user chatting with a stack's bot; each update gets the next update_id.
+
+    Subclasses may change the webhook secret and where the random chat and update ids start.
+    """
+
+    secret = TELEGRAM_SECRET
+    first_chat_id = 6_000_000_000
+    first_update_id = 900_000_000
+
+    def __init__(self, stack: Stack, bot_api: FakeBotApi) -> None:
+        self.stack, self.bot_api = stack, bot_api
+        self.chat_id = self.first_chat_id + uuid.uuid4().int % 1_000_000_000
+        self.update_id = self.first_update_id + uuid.uuid4().int % 1_000_000
+
+    async def post(self, update: dict) -> None:
+        async with aiohttp.ClientSession() as session:
+            async with session.post(
+                f"{self.stack.url}{WEBHOOK_PATH}", json=update, headers={SECRET_HEADER: self.secret}
+            ) as response:
+                assert response.status == 200, await response.text()
+
+    async def send(self, name: str, text: str | None = None) -> list[str]:
+        """Post one recorded update to the webhook; the bot's answers to this chat."""
+        self.update_id += 1
+        update = recorded_update(name, update_id=self.update_id, chat_id=self.chat_id, text=text)
+        before = len(self.texts())
+        await self.post(update)
+        return self.texts()[before:]
+
+    def texts(self) -> list[str]:
+        """Everything the bot has sent to this chat."""
+        return self.bot_api.texts_in(self.chat_id)
+
+
 @pytest.fixture
 async def browser():
     """Debian's Chromium through Playwright (see tests/browser.py)."""
@@ -138,3 +187,18 @@ async def browser():
 
     async with chromium() as running:
         yield running
+
+
+@pytest.fixture
+async def page(browser):
+    """A fresh browser context and page; any uncaught page error fails the test.
+
+    test_studio.py overrides this with a larger viewport that accepts dialogs.
+    """
+    context = await browser.new_context(viewport={"width": 1280, "height": 800})
+    opened = await context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    await context.close()
+    assert errors == [], errors

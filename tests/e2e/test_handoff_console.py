@@ -14,18 +14,15 @@ import json
 import re
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 
-import aiohttp
 import pytest
 from playwright.async_api import Page, expect
 
-from bot.channels.telegram import SECRET_HEADER, WEBHOOK_PATH
 from bot.settings import REPO_ROOT
 from tests.browser import artifact
 from tests.bot.telegram.bot_api import FakeBotApi, recorded_update
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, TelegramCustomer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -34,14 +31,6 @@ PASSWORD = "e2e agent password, long enough"
 SECRET = "e2e-handoff-telegram-secret"
 XSS = '<img src=x onerror="window.__xss = 1"><script>window.__xss = 2</script>'
 RULES = "staffed_hours: {always: true}\nqueue: {minutes_per_customer: 5, update_every_seconds: 30}\n"
-
-
-@pytest.fixture(scope="module")
-def bot_api() -> Iterator[FakeBotApi]:
-    server = FakeBotApi()
-    server.start_in_thread()
-    yield server
-    server.stop_thread()
 
 
 @pytest.fixture(scope="module")
@@ -178,23 +167,13 @@ async def eventually(check, timeout: float = 10.0) -> None:
         await asyncio.sleep(0.1)
 
 
-class TelegramCustomer:
-    def __init__(self, stack: Stack, bot_api: FakeBotApi) -> None:
-        self.stack, self.bot_api = stack, bot_api
-        self.chat_id = 6_100_000_000 + uuid.uuid4().int % 1_000_000_000
-        self.update_id = 800_000_000 + uuid.uuid4().int % 1_000_000
-
-    async def post(self, update: dict) -> None:
-        async with aiohttp.ClientSession() as session:
-            async with session.post(f"{self.stack.url}{WEBHOOK_PATH}", json=update,
-                                    headers={SECRET_HEADER: SECRET}) as response:
-                assert response.status == 200, await response.text()
+class HandoffCustomer(TelegramCustomer):
+    secret = SECRET
+    first_chat_id = 6_100_000_000
+    first_update_id = 800_000_000
 
     async def say(self, text: str) -> list[str]:
-        self.update_id += 1
-        before = len(self.bot_api.texts_in(self.chat_id))
-        await self.post(recorded_update("message_text", update_id=self.update_id, chat_id=self.chat_id, text=text))
-        return self.bot_api.texts_in(self.chat_id)[before:]
+        return await self.send("message_text", text)
 
     async def press_last_button(self) -> None:
         markup = next(m["reply_markup"] for m in reversed(self.bot_api.sent("sendMessage"))
@@ -205,14 +184,11 @@ class TelegramCustomer:
         update["callback_query"]["data"] = markup["inline_keyboard"][-1][0]["callback_data"]
         await self.post(update)
 
-    def texts(self) -> list[str]:
-        return self.bot_api.texts_in(self.chat_id)
-
 
 async def test_a_telegram_customer_gets_the_agents_replies_in_telegram(handoff_stack, bot_api, pages):
     _, agent = pages
     await sign_in(agent, handoff_stack.url)
-    customer = TelegramCustomer(handoff_stack, bot_api)
+    customer = HandoffCustomer(handoff_stack, bot_api)
 
     answers = await customer.say("can I speak to someone")
     assert any("in the queue" in text for text in answers), answers

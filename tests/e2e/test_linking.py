@@ -9,29 +9,18 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections.abc import Iterator
 
 import aiohttp
 import pytest
 
-from bot.channels.telegram import SECRET_HEADER, WEBHOOK_PATH
 from bot.linking import USED
-from tests.bot.telegram.bot_api import BOT_USER, FakeBotApi, recorded_update
-from tests.e2e.conftest import Stack
+from tests.bot.telegram.bot_api import BOT_USER, FakeBotApi
+from tests.e2e.conftest import TELEGRAM_SECRET, Stack, TelegramCustomer
 
 pytestmark = pytest.mark.e2e
 
-SECRET = "e2e-telegram-webhook-secret"
 DEEP_LINK = re.compile(rf"https://t\.me/{BOT_USER['username']}\?start=([A-Za-z0-9_-]{{1,64}})")
-
-
-@pytest.fixture(scope="module")
-def bot_api() -> Iterator[FakeBotApi]:
-    server = FakeBotApi()
-    server.start_in_thread()  # the gateway is another process; serve whatever this loop does
-    yield server
-    server.stop_thread()
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +28,7 @@ def linked_stack(tmp_path_factory: pytest.TempPathFactory, bot_api: FakeBotApi) 
     stack = Stack(tmp_path_factory.mktemp("linking-stack"))
     stack.env.update(
         RAPPORT_TELEGRAM_TOKEN=bot_api.token,
-        RAPPORT_TELEGRAM_SECRET=SECRET,
+        RAPPORT_TELEGRAM_SECRET=TELEGRAM_SECRET,
         RAPPORT_TELEGRAM_API_URL=bot_api.url,
         RAPPORT_TELEGRAM_BOT_USERNAME=BOT_USER["username"],
     )
@@ -81,23 +70,13 @@ class WebVisitor:
                 return texts
 
 
-class TelegramChat:
-    def __init__(self, stack: Stack, bot_api: FakeBotApi) -> None:
-        self.stack, self.bot_api = stack, bot_api
-        self.chat_id = 7_000_000_000 + uuid.uuid4().int % 1_000_000_000
-        self.update_id = 950_000_000 + uuid.uuid4().int % 1_000_000
+class TelegramChat(TelegramCustomer):
+    first_chat_id = 7_000_000_000
+    first_update_id = 950_000_000
 
     async def start(self, token: str) -> list[str]:
         """/start <token>, as Telegram sends it when the deep link is opened."""
-        self.update_id += 1
-        update = recorded_update("command_start_deep_link", update_id=self.update_id,
-                                 chat_id=self.chat_id, text=f"/start {token}")
-        before = len(self.bot_api.texts_in(self.chat_id))
-        async with aiohttp.ClientSession() as session:
-            async with session.post(f"{self.stack.url}{WEBHOOK_PATH}", json=update,
-                                    headers={SECRET_HEADER: SECRET}) as response:
-                assert response.status == 200, await response.text()
-        return self.bot_api.texts_in(self.chat_id)[before:]
+        return await self.send("command_start_deep_link", f"/start {token}")
 
 
 async def test_a_web_customer_continues_on_telegram_and_is_greeted_by_name(linked_stack, bot_api):

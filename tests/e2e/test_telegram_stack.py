@@ -6,27 +6,14 @@ pytest cannot collect two test modules with one basename from packages without _
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
-import aiohttp
 import pytest
 
-from bot.channels.telegram import SECRET_HEADER, WEBHOOK_PATH
-from tests.bot.telegram.bot_api import FakeBotApi, recorded_update
-from tests.e2e.conftest import Stack
+from tests.bot.telegram.bot_api import FakeBotApi
+from tests.e2e.conftest import TELEGRAM_SECRET, Stack, TelegramCustomer
 
 pytestmark = pytest.mark.e2e
-
-SECRET = "e2e-telegram-webhook-secret"
-
-
-@pytest.fixture(scope="module")
-def bot_api() -> Iterator[FakeBotApi]:
-    server = FakeBotApi()
-    server.start_in_thread()  # the gateway is another process; serve whatever this loop does
-    yield server
-    server.stop_thread()
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +23,7 @@ def telegram_stack(
     stack = Stack(tmp_path_factory.mktemp("telegram-stack"))
     stack.env.update(
         RAPPORT_TELEGRAM_TOKEN=bot_api.token,
-        RAPPORT_TELEGRAM_SECRET=SECRET,
+        RAPPORT_TELEGRAM_SECRET=TELEGRAM_SECRET,
         RAPPORT_TELEGRAM_API_URL=bot_api.url,
     )
     stack.start()
@@ -44,32 +31,10 @@ def telegram_stack(
     stack.stop()
 
 
-class Customer:
-    """One Telegram user chatting with the bot; each update gets the next update_id."""
-
-    def __init__(self, stack: Stack, bot_api: FakeBotApi) -> None:
-        self.stack = stack
-        self.bot_api = bot_api
-        self.chat_id = 6_000_000_000 + uuid.uuid4().int % 1_000_000_000
-        self.update_id = 900_000_000 + uuid.uuid4().int % 1_000_000
-
-    async def send(self, name: str, text: str | None = None) -> list[str]:
-        """Post one recorded update to the webhook; the bot's answers to this chat."""
-        self.update_id += 1
-        update = recorded_update(name, update_id=self.update_id, chat_id=self.chat_id, text=text)
-        before = len(self.bot_api.texts_in(self.chat_id))
-        async with aiohttp.ClientSession() as session:
-            async with session.post(
-                f"{self.stack.url}{WEBHOOK_PATH}", json=update, headers={SECRET_HEADER: SECRET}
-            ) as response:
-                assert response.status == 200, await response.text()
-        return self.bot_api.texts_in(self.chat_id)[before:]
-
-
 async def test_a_telegram_customer_is_greeted_by_name_in_a_later_conversation(
     telegram_stack, bot_api
 ):
-    ann = Customer(telegram_stack, bot_api)
+    ann = TelegramCustomer(telegram_stack, bot_api)
 
     replies = await ann.send("command_start")
     assert any("first name" in reply for reply in replies), replies
@@ -82,7 +47,7 @@ async def test_a_telegram_customer_is_greeted_by_name_in_a_later_conversation(
 
 
 async def test_another_telegram_customer_is_not_greeted_with_anns_name(telegram_stack, bot_api):
-    bob = Customer(telegram_stack, bot_api)
+    bob = TelegramCustomer(telegram_stack, bot_api)
     replies = await bob.send("command_start")
     assert not any("Ann" in reply for reply in replies), replies
     assert any("first name" in reply for reply in replies), replies

@@ -10,7 +10,7 @@ import asyncio
 
 import pytest
 from aiohttp import web
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
 from bot.app import create_app
 from bot.linking import LINKER, USED
@@ -63,17 +63,6 @@ async def gateway(make_settings, engine):
     await web.TCPSite(runner, "127.0.0.1", port).start()
     yield runner.app
     await runner.cleanup()
-
-
-@pytest.fixture
-async def page(browser) -> Page:
-    context = await browser.new_context(viewport={"width": 1280, "height": 800})
-    opened = await context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    yield opened
-    await context.close()
-    assert errors == [], errors
 
 
 async def telegram_customers_web_link(app) -> tuple[str, str]:

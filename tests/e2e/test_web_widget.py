@@ -145,17 +145,6 @@ async def host_site(gateway):
     await runner.cleanup()
 
 
-@pytest.fixture
-async def page(browser) -> Page:
-    context = await browser.new_context(viewport={"width": 1280, "height": 800})
-    opened = await context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    yield opened
-    await context.close()
-    assert errors == [], errors
-
-
 def messages(page: Page):
     return page.locator(".log .message")
 
