@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestServer
 from bot.app import create_app
 from bot.settings import Settings
 from memory import migrate
+from tests.bot.telegram.bot_api import SECRET, TOKEN, FakeBotApi
 
 
 @dataclass
@@ -303,3 +304,31 @@ class StaffHarness:
 async def staff(aiohttp_server, aiohttp_client, staff_settings: Settings) -> StaffHarness:
     server = await aiohttp_server(create_app(staff_settings))
     return StaffHarness(server, aiohttp_client)
+
+
+@pytest.fixture
+async def bot_api():
+    """A local Bot API server in the test's event loop."""
+    server = FakeBotApi()
+    await server.start()
+    yield server
+    await server.close()
+
+
+@pytest.fixture
+def settings_for(make_settings, fake_engine, bot_api, migrated_profile_db):
+    """Settings for a gateway with Telegram on the local Bot API; keyword arguments override."""
+    def factory(**overrides: str):
+        settings = make_settings(**{
+            "RAPPORT_ENGINE_PORT": str(fake_engine.port),
+            "RAPPORT_ACTIONS_PORT": str(fake_engine.port),  # the fake answers its health check
+            "RAPPORT_TELEGRAM_TOKEN": TOKEN,
+            "RAPPORT_TELEGRAM_SECRET": SECRET,
+            "RAPPORT_TELEGRAM_API_URL": bot_api.url,
+            **overrides,
+        })
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(migrated_profile_db, settings.data_dir / "profile.db")
+        return settings
+
+    return factory

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import string
 import time
 
@@ -17,9 +16,8 @@ from bot.channels.web_socket import SESSIONS
 from bot.linking import EXPIRED, INVALID, LINKER, UNAVAILABLE, USED, LinkDenied, LinkTokens
 from bot.state import STORE
 from memory import Source
-from tests.bot.telegram.bot_api import TOKEN, FakeBotApi, recorded_update
+from tests.bot.telegram.bot_api import SECRET, FakeBotApi, recorded_update
 
-SECRET = "webhook-secret_0123456789"
 CHAT, OTHER_CHAT = 5127461093, 5127461094
 BOT = "rapport_demo_bot"
 PUBLIC_URL = "https://shop.example.com/help"
@@ -34,24 +32,8 @@ WEB_LINK = re.compile(rf"{re.escape(PUBLIC_URL)}\?link=([A-Za-z0-9_-]+)")
 
 
 @pytest.fixture
-async def bot_api():
-    server = FakeBotApi()
-    await server.start()
-    yield server
-    await server.close()
-
-
-@pytest.fixture
-def link_settings(make_settings, fake_engine, bot_api, migrated_profile_db):
-    settings = make_settings(
-        RAPPORT_ENGINE_PORT=str(fake_engine.port), RAPPORT_ACTIONS_PORT=str(fake_engine.port),
-        RAPPORT_TELEGRAM_TOKEN=TOKEN, RAPPORT_TELEGRAM_SECRET=SECRET,
-        RAPPORT_TELEGRAM_API_URL=bot_api.url, RAPPORT_TELEGRAM_BOT_USERNAME=f"@{BOT}",
-        RAPPORT_PUBLIC_URL=PUBLIC_URL,
-    )
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(migrated_profile_db, settings.data_dir / "profile.db")
-    return settings
+def link_settings(settings_for):
+    return settings_for(RAPPORT_TELEGRAM_BOT_USERNAME=f"@{BOT}", RAPPORT_PUBLIC_URL=PUBLIC_URL)
 
 
 class Stack:
@@ -347,16 +329,9 @@ def test_tokens_are_compact_url_safe_and_tamper_evident():
 
 
 async def test_in_production_web_links_wait_for_a_public_url(
-    make_settings, fake_engine, bot_api, migrated_profile_db, aiohttp_client
+    settings_for, fake_engine, bot_api, aiohttp_client
 ):
-    settings = make_settings(
-        RAPPORT_ENV="production",
-        RAPPORT_ENGINE_PORT=str(fake_engine.port), RAPPORT_ACTIONS_PORT=str(fake_engine.port),
-        RAPPORT_TELEGRAM_TOKEN=TOKEN, RAPPORT_TELEGRAM_SECRET=SECRET,
-        RAPPORT_TELEGRAM_API_URL=bot_api.url, RAPPORT_TELEGRAM_BOT_USERNAME=BOT,
-    )
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(migrated_profile_db, settings.data_dir / "profile.db")
+    settings = settings_for(RAPPORT_ENV="production", RAPPORT_TELEGRAM_BOT_USERNAME=BOT)
     client = await aiohttp_client(create_app(settings))
     fake_engine.replies = LINK_REPLIES
     update = recorded_update("message_text", update_id=1, chat_id=CHAT, text="to my browser")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
 
 import pytest
 
@@ -21,10 +20,9 @@ from bot.delivery import Undeliverable
 from bot.engine import Button, Reply
 from bot.state import DELIVERY, STORE
 from memory import errors
-from tests.bot.telegram.bot_api import TOKEN, FakeBotApi, recorded_update
+from tests.bot.telegram.bot_api import SECRET, TOKEN, FakeBotApi, recorded_update
 from tests.conftest import free_port
 
-SECRET = "webhook-secret_0123456789"
 CHAT = 5127461093  # the private chat in the recorded updates
 GROUP = -1001876543210
 SHORT_PAYLOAD = '/inform{"complaint_category": "connection"}'
@@ -37,32 +35,6 @@ QUICK_REPLIES = [{
         {"title": "It's serious", "payload": LONG_PAYLOAD},
     ],
 }]
-
-
-@pytest.fixture
-async def bot_api():
-    server = FakeBotApi()
-    await server.start()
-    yield server
-    await server.close()
-
-
-@pytest.fixture
-def settings_for(make_settings, fake_engine, bot_api, migrated_profile_db):
-    def factory(**overrides: str):
-        settings = make_settings(**{
-            "RAPPORT_ENGINE_PORT": str(fake_engine.port),
-            "RAPPORT_ACTIONS_PORT": str(fake_engine.port),  # the fake answers its health check
-            "RAPPORT_TELEGRAM_TOKEN": TOKEN,
-            "RAPPORT_TELEGRAM_SECRET": SECRET,
-            "RAPPORT_TELEGRAM_API_URL": bot_api.url,
-            **overrides,
-        })
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(migrated_profile_db, settings.data_dir / "profile.db")
-        return settings
-
-    return factory
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from aiohttp import web
 
 PAYLOADS = Path(__file__).resolve().parent
 TOKEN = "7712345678:AAHk3x-test-token-for-the-local-bot-api"
+SECRET = "webhook-secret_0123456789"  # the webhook's secret token header
 BOT_USER = {
     "id": 7712345678,
     "is_bot": True,
