@@ -32,7 +32,6 @@ import os
 import random
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -46,6 +45,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from benchmarks.throughput import free_port, wait_http
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "benchmark agent password"
 RULES = "staffed_hours: {always: true}\nqueue: {minutes_per_customer: 5, update_every_seconds: 60}\n"
@@ -53,12 +54,6 @@ RULES = "staffed_hours: {always: true}\nqueue: {minutes_per_customer: 5, update_
 
 def log(message: str) -> None:
     print(f"[bench-handoff] {message}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -132,21 +127,6 @@ async def main():
 asyncio.run(main())
 """
     subprocess.run([sys.executable, "-c", script], env=env, cwd=REPO_ROOT, check=True)
-
-
-def wait_for(url: str, process: subprocess.Popen, timeout: float = 60.0) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{url} exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"{url} did not come up")
 
 
 # --- the people ------------------------------------------------------------------------------
@@ -419,8 +399,8 @@ def main(argv: list[str] | None = None) -> int:
                          stdout=subprocess.DEVNULL, stderr=open(data_dir / "gateway.log", "w")),
     ]
     try:
-        wait_for(f"http://127.0.0.1:{engine_port}/health", processes[0])
-        wait_for(f"http://127.0.0.1:{gateway_port}/health", processes[1])
+        wait_http(f"http://127.0.0.1:{engine_port}/health", timeout=60, process=processes[0])
+        wait_http(f"http://127.0.0.1:{gateway_port}/health", timeout=60, process=processes[1])
         figures = asyncio.run(scenario(f"http://127.0.0.1:{gateway_port}", args))
     finally:
         for process in processes:

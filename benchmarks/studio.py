@@ -32,6 +32,7 @@ from pathlib import Path
 
 import aiohttp
 
+from benchmarks.throughput import free_port
 from bot.settings import REPO_ROOT
 from bot.studio.project import read_snapshot
 from bot.studio.rasa_runner import ColdRasa
@@ -41,14 +42,6 @@ PASSWORD = "bench studio password, long enough"
 RULES = "data/rules/basics.yml"
 HELP_RULE = "      - intent: help\n      - action: utter_help"
 FLOW_RULE = "      - intent: help\n      - action: utter_iamabot"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_stack(workdir: Path) -> tuple[subprocess.Popen, str, dict[str, str]]:

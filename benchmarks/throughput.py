@@ -46,9 +46,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_http(url: str, timeout: float = 900) -> None:
+def wait_http(url: str, timeout: float = 900, process: subprocess.Popen | None = None) -> None:
+    """Wait until url answers; give up early if process (the server behind it) has exited."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise SystemExit(f"the process behind {url} exited with {process.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
