@@ -123,7 +123,9 @@ async def test_customers_keep_talking_through_a_retrain_and_model_swap(swap_stac
     fractions = [f for f, _ in steps]
     # A live, rising progress bar.
     assert fractions == sorted(fractions) and len(set(fractions)) >= 3, steps
-    assert any("Swapping" in step for _, step in steps) or job["seconds"] < 1
+    # The model was swapped into the running bot. (The step itself can now pass between two
+    # polls: a model loads in well under a second since the NLU builds one pipeline.)
+    assert "swap" in job["timings"], job
     async with aiohttp.ClientSession() as http:
         after = await say(http, "probe-after", "c1", "help")
     assert "Yes, I'm a bot" in after
