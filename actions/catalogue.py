@@ -1,10 +1,11 @@
-"""Marketer-edited data: offers (from the store's catalogue) and the consent wording, complaint
-categories and playbooks files, reloaded whenever a file changes, so edits go live without
-retraining or restarting."""
+"""Marketer-edited data: the product catalogue, offers (from the store's catalogue) and the
+consent wording, complaint categories and playbooks files, reloaded whenever a file
+changes, so edits go live without retraining or restarting."""
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,7 @@ import yaml
 
 from memory.crm_views import OfferView
 
+PRODUCTS_FILE = "../catalogue/products.yml"
 MARKETING_DIR = Path(os.environ.get("RAPPORT_MARKETING_DIR", Path(__file__).resolve().parent.parent / "data" / "marketing"))
 
 
@@ -54,6 +56,49 @@ class Offer:
         )
 
 
+@dataclass(frozen=True)
+class Product:
+    """One entry of data/catalogue/products.yml, as product answers use it."""
+
+    id: str
+    name: str
+    category: str
+    monthly_price: float
+    aliases: tuple[str, ...] = ()
+    speed_mbps: int | None = None
+    data_gb: float | None = None  # float("inf") for unlimited
+    includes: tuple[str, ...] = ()
+
+    @classmethod
+    def from_entry(cls, raw: dict[str, Any]) -> Product:
+        data = raw.get("data_gb")
+        return cls(
+            id=str(raw["id"]),
+            name=str(raw.get("name") or raw["id"]),
+            category=str(raw.get("category") or ""),
+            monthly_price=float(raw.get("monthly_price") or 0),
+            aliases=tuple(str(a) for a in raw.get("aliases") or ()),
+            speed_mbps=int(raw["speed_mbps"]) if raw.get("speed_mbps") else None,
+            data_gb=float("inf") if data == "unlimited" else float(data) if data else None,
+            includes=tuple(str(i) for i in raw.get("includes") or ()),
+        )
+
+    def names(self) -> tuple[str, ...]:
+        return (self.name, self.id.replace("-", " "), *self.aliases)
+
+
+def _mentions(text: str, phrases: dict[str, str]) -> list[tuple[int, int, str]]:
+    """(start, end, key) of every phrase in `text`, whole words, longest first, no overlaps."""
+    lowered = text.lower()
+    found: list[tuple[int, int, str]] = []
+    for phrase in sorted(phrases, key=len, reverse=True):
+        for match in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", lowered):
+            start, end = match.span()
+            if all(end <= s or start >= e for s, e, _ in found):
+                found.append((start, end, phrases[phrase]))
+    return sorted(found)
+
+
 @dataclass
 class _Cached:
     mtime: float = -1.0
@@ -88,10 +133,43 @@ class Catalogue:
     def playbooks(self) -> dict[str, Any]:
         return self._load("playbooks.yml")
 
+    def products(self) -> list[Product]:
+        """The product catalogue as it is now (data/catalogue/products.yml)."""
+        return [Product.from_entry(p) for p in self._load(PRODUCTS_FILE).get("products") or ()
+                if isinstance(p, dict) and p.get("id")]
+
+    def product(self, product_id: str | None) -> Product | None:
+        return next((p for p in self.products() if p.id == product_id), None)
+
     def product_name(self, product_id: str) -> str:
         """The display name of a product in data/catalogue/products.yml, else its id."""
-        products = self._load("../catalogue/products.yml").get("products", [])
-        return next((p["name"] for p in products if p.get("id") == product_id), product_id)
+        product = self.product(product_id)
+        return product.name if product else product_id
+
+    def categories(self) -> dict[str, str]:
+        """Category id -> display name, in catalogue order."""
+        raw = self._load(PRODUCTS_FILE).get("categories") or {}
+        return {str(cid): str((body or {}).get("name") or cid) for cid, body in raw.items()}
+
+    def find_products(self, text: str) -> list[Product]:
+        """Products named in `text`, in the order they are mentioned (matching today's file,
+        so a product added since the model was trained is still recognised)."""
+        by_id = {p.id: p for p in self.products()}
+        phrases = {name.lower(): p.id for p in by_id.values() for name in p.names()}
+        seen: dict[str, Product] = {}
+        for _, _, product_id in _mentions(text, phrases):
+            seen.setdefault(product_id, by_id[product_id])
+        return list(seen.values())
+
+    def find_category(self, text: str) -> str | None:
+        """The first category named in `text` by its id, name or aliases."""
+        raw = self._load(PRODUCTS_FILE).get("categories") or {}
+        phrases = {}
+        for cid, body in raw.items():
+            for name in (cid, (body or {}).get("name") or cid, *((body or {}).get("aliases") or ())):
+                phrases[str(name).lower()] = str(cid)
+        found = _mentions(text, phrases)
+        return found[0][2] if found else None
 
 
 catalogue = Catalogue()

@@ -1,122 +1,191 @@
-"""Complaint intake and follow-up: a reference at once, status from the store, repeats linked."""
+"""Complaint intake: recorded as soon as the customer states it, in their own words; then only
+what is still missing is asked for, one question at a time, and each answer updates it."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from memory import ComplaintView
+
 from actions.catalogue import catalogue
+from actions.complaint_reading import (
+    NO_REFERENCE_CATEGORIES, category_of, describes_problem, reference_of, severity_of,
+)
 from actions.context import when
+from actions.dialogue import FormValidation, Turn, TurnAction
 from actions.store import customer_of, source_of
 
 logger = logging.getLogger(__name__)
 
-COMPLAINT_SLOTS = ("complaint_category", "complaint_description", "complaint_reference", "complaint_severity")
-NO_REFERENCE = ("none", "no", "nope", "n/a", "no reference", "don't have one", "dont have one", "not sure")
+COMPLAINT_SLOTS = ("complaint_category", "complaint_description", "complaint_reference",
+                   "complaint_severity", "complaint_ref")
+SEVERITY_WORDS = {"low": "a minor annoyance", "medium": "affecting you regularly",
+                  "high": "stopping you using the service"}
 
 
-class ActionStartComplaint(Action):
-    """Keeps the customer's own words as the description and says if a complaint is already open."""
+def category_words(category: str) -> str:
+    return catalogue.complaint_categories().get(category, category).lower()
+
+
+async def file_complaint(tracker: Tracker, *, category: str, description: str, severity: str,
+                         reference: str | None, product: str | None = None) -> ComplaintView:
+    """Open a complaint, linked to the customer's latest open one when this is a repeat."""
+    store, customer_id = await customer_of(tracker)
+    previous = [c for c in await store.complaints(customer_id)
+                if c.category == category or c.status != "resolved"]
+    return await store.open_complaint(
+        customer_id, category=category, description=description, severity=severity,
+        order_ref=reference, product_ref=product,
+        related_to=previous[0].reference if previous else None, source=source_of(tracker),
+    )
+
+
+async def record_or_update(tracker: Tracker, turn: Turn, slots: dict[str, Any]) -> list[EventType]:
+    """Open the complaint once there is a description; afterwards, amend it with each answer."""
+    reference = slots.get("complaint_ref")
+    category = slots.get("complaint_category")
+    severity = slots.get("complaint_severity")
+    order_ref = slots.get("complaint_reference")
+    order_ref = None if order_ref in (None, "none") else order_ref
+    if reference is None:
+        description = slots.get("complaint_description")
+        if not description:
+            return []
+        complaint = await file_complaint(
+            tracker, category=category or "other", description=description,
+            severity=severity or "medium", reference=order_ref,
+            product=next((e.value for e in turn.message.all("product")), None))
+        logger.info("complaint %s opened from the customer's words", complaint.reference)
+        return [SlotSet("complaint_ref", complaint.reference)]
+    current = await turn.store.complaint(reference)
+    changes = {key: value for key, value in (("category", category), ("severity", severity),
+                                             ("order_ref", order_ref))
+               if value is not None and getattr(current, key) != value}
+    if changes:
+        await turn.store.amend_complaint(reference, actor="bot", source=source_of(tracker), **changes)
+    return []
+
+
+class ActionStartComplaint(TurnAction):
+    """Takes the category, severity, reference and product from the customer's first words
+    and records the complaint before asking anything."""
+
+    ends_form = True  # a new complaint replaces whatever was being asked
 
     def name(self) -> str:
         return "action_start_complaint"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        store, customer_id = await customer_of(tracker)
-        open_ones = [c for c in await store.complaints(customer_id) if c.status != "resolved"]
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      turn: Turn) -> list[EventType]:
+        message = turn.message
+        open_ones = [c for c in await turn.store.complaints(turn.customer_id) if c.status != "resolved"]
         if open_ones:
-            dispatcher.utter_message(
-                text=f"I can see complaint {open_ones[0].reference} is still open; I'll link this one to it."
-            )
-        words = (tracker.latest_message.get("text") or "").strip()
-        events: list[EventType] = [SlotSet(slot, None) for slot in COMPLAINT_SLOTS]
-        # A bare "I want to complain" carries no description; anything longer does.
-        if len(words.split()) > 4:
-            events.append(SlotSet("complaint_description", words[:2000]))
-        reference = next(tracker.get_latest_entity_values("order_ref"), None)
-        if reference:
-            events.append(SlotSet("complaint_reference", reference))
-        return events
+            dispatcher.utter_message(response="utter_complaint_linked_open",
+                                     reference=open_ones[0].reference)
+        category = category_of(message)
+        slots: dict[str, Any] = {
+            "complaint_description": message.words if describes_problem(message, category) else None,
+            "complaint_category": category,
+            "complaint_severity": severity_of(message),
+            "complaint_reference": reference_of(message, asked=False),
+            "complaint_ref": None,
+        }
+        events = [SlotSet(slot, value) for slot, value in slots.items()]
+        recorded = await record_or_update(tracker, turn, slots)
+        if recorded:
+            reference = recorded[0]["value"]
+            if category:
+                dispatcher.utter_message(response="utter_complaint_logged", reference=reference,
+                                         category=category_words(category))
+            else:
+                dispatcher.utter_message(response="utter_complaint_logged_unsorted", reference=reference)
+        return events + recorded
 
 
-class ValidateComplaintForm(FormValidationAction):
+class ValidateComplaintForm(FormValidation):
+    unclear = {
+        "complaint_category": "utter_complaint_category_unclear",
+        "complaint_reference": "utter_complaint_reference_unclear",
+        "complaint_severity": "utter_complaint_severity_unclear",
+    }
+
     def name(self) -> str:
         return "validate_complaint_form"
 
-    async def validate_complaint_category(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        categories = catalogue.complaint_categories()
-        text = str(value).strip().lower()
-        match = next((cid for cid, title in categories.items() if text in (cid, title.lower()) or cid in text), None)
-        if match is None:
-            dispatcher.utter_message(text="Please pick one of the options, or say 'something else'.")
-        return {"complaint_category": match}
+    async def slots(self, tracker: Tracker, turn: Turn) -> list[str]:
+        slots = ["complaint_description", "complaint_category"]
+        if tracker.get_slot("complaint_category") not in NO_REFERENCE_CATEGORIES:
+            slots.append("complaint_reference")
+        return slots + ["complaint_severity"]
 
-    async def validate_complaint_description(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        text = str(value).strip()
-        return {"complaint_description": text[:2000] if text else None}
+    async def read(self, tracker: Tracker, turn: Turn, requested: str | None) -> dict[str, Any]:
+        message = turn.message
+        if not message.could_answer and message.intent != "complain":
+            return {}
+        values: dict[str, Any] = {}
+        if requested == "complaint_description" and message.words:
+            values["complaint_description"] = message.words
+        category = category_of(message, answering=requested == "complaint_category")
+        if category and (requested == "complaint_category" or not tracker.get_slot("complaint_category")):
+            values["complaint_category"] = category
+        severity = severity_of(message, answering=requested == "complaint_severity")
+        if severity:
+            values["complaint_severity"] = severity
+        reference = reference_of(message, asked=requested == "complaint_reference")
+        if reference and (reference != "none" or requested == "complaint_reference"):
+            values["complaint_reference"] = reference
+        if message.intent == "complain" and requested not in values:
+            # Another problem, not an answer: it becomes a complaint of its own.
+            current = tracker.get_slot("complaint_category")
+            if category and current and category != current:
+                return {}
+        return values
 
-    async def validate_complaint_reference(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        extracted = next(tracker.get_latest_entity_values("order_ref"), None)
-        text = str(extracted or value).strip()
-        if text.lower() in NO_REFERENCE or tracker.latest_message.get("intent", {}).get("name") == "deny":
-            return {"complaint_reference": "none"}
-        return {"complaint_reference": text[:64]}
+    async def best_guess(self, tracker: Tracker, turn: Turn, slot: str) -> tuple[Any, str]:
+        if slot == "complaint_category":
+            guess = category_of(turn.message, answering=True, best_reading=True) or "other"
+            return guess, f"'{catalogue.complaint_categories().get(guess, guess)}'"
+        if slot == "complaint_severity":
+            return "medium", SEVERITY_WORDS["medium"]
+        if slot == "complaint_reference":
+            return "none", "no reference"
+        return turn.message.words or "(no details given)", "what you've told me so far"
 
-    async def validate_complaint_severity(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        severities = catalogue.severities()
-        text = str(value).strip().lower()
-        match = next((sid for sid, title in severities.items() if text in (sid, title.lower())), None)
-        if match is None:
-            dispatcher.utter_message(text="Please choose how badly it affects you.")
-        return {"complaint_severity": match}
-
-
-async def file_complaint(tracker: Tracker, *, category: str, description: str, severity: str, reference: str | None):
-    """Open a complaint, linked to the customer's latest open one when this is a repeat."""
-    store, customer_id = await customer_of(tracker)
-    previous = [c for c in await store.complaints(customer_id) if c.category == category or c.status != "resolved"]
-    return await store.open_complaint(
-        customer_id,
-        category=category,
-        description=description,
-        severity=severity,
-        order_ref=reference,
-        related_to=previous[0].reference if previous else None,
-        source=source_of(tracker),
-    )
+    async def store_values(self, tracker: Tracker, turn: Turn,
+                           values: dict[str, Any]) -> list[EventType]:
+        slots = {slot: tracker.get_slot(slot) for slot in COMPLAINT_SLOTS}
+        events = await record_or_update(tracker, turn, {**slots, **values})
+        for event in events:
+            tracker.slots[event["name"]] = event["value"]
+        return events
 
 
 class ActionRecordComplaint(Action):
+    """Closes intake: the complaint was recorded along the way; say what happens next."""
+
     def name(self) -> str:
         return "action_record_complaint"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        reference = tracker.get_slot("complaint_reference")
-        complaint = await file_complaint(
-            tracker,
-            category=tracker.get_slot("complaint_category") or "other",
-            description=tracker.get_slot("complaint_description") or "",
-            severity=tracker.get_slot("complaint_severity") or "medium",
-            reference=None if reference in (None, "none") else reference,
-        )
-        linked = f" I've linked it to your earlier complaint {complaint.related_to}." if complaint.related_to else ""
-        dispatcher.utter_message(
-            text=f"I've recorded your complaint. Your reference is {complaint.reference}.{linked} "
-            "A member of our team will look into it, and you can ask me for its status any time."
-        )
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        reference = tracker.get_slot("complaint_ref")
+        if reference is None:
+            return [SlotSet(slot, None) for slot in COMPLAINT_SLOTS]
+        store, _ = await customer_of(tracker)
+        complaint = await store.complaint(reference)
+        summary = f"{category_words(complaint.category)}, {SEVERITY_WORDS.get(complaint.severity, complaint.severity)}"
+        if complaint.related_to:
+            dispatcher.utter_message(response="utter_complaint_recorded_linked", reference=reference,
+                                     summary=summary, related=complaint.related_to)
+        else:
+            dispatcher.utter_message(response="utter_complaint_recorded", reference=reference,
+                                     summary=summary)
         return [SlotSet(slot, None) for slot in COMPLAINT_SLOTS]
 
 
@@ -133,22 +202,22 @@ async def escalate(store, complaint, *, actor: str, reason: str):
     return complaint
 
 
-class ActionComplaintStatus(Action):
+class ActionComplaintStatus(TurnAction):
     def name(self) -> str:
         return "action_complaint_status"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        store, customer_id = await customer_of(tracker)
-        complaints = await store.complaints(customer_id)
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      turn: Turn) -> list[EventType]:
+        complaints = await turn.store.complaints(turn.customer_id)
         if not complaints:
-            dispatcher.utter_message(text="I can't find any complaint from you. Would you like to make one?")
+            dispatcher.utter_message(response="utter_no_complaints")
             return []
         lines = []
         for complaint in complaints[:3]:
             status = complaint.status.replace("_", " ")
-            lines.append(
-                f"{complaint.reference} about {complaint.category}, opened {when(complaint.created_at)}: {status}"
-                + (f" ({resolution_of(complaint)})" if complaint.status == "resolved" and resolution_of(complaint) else "")
-            )
-        dispatcher.utter_message(text="Here's where things stand:\n" + "\n".join(f"- {line}" for line in lines))
+            resolution = resolution_of(complaint) if complaint.status == "resolved" else None
+            lines.append(f"- {complaint.reference} about {complaint.category}, opened "
+                         f"{when(complaint.created_at)}: {status}"
+                         + (f" ({resolution})" if resolution else ""))
+        dispatcher.utter_message(response="utter_complaint_status", complaints="\n".join(lines))
         return []

@@ -1,19 +1,47 @@
-"""What the bot says about a customer's history: sources, returning context, value tier."""
+"""The variable parts of what the bot says about a customer: fact labels and clean values,
+dates, budgets and prices, where a fact came from, and the customer's history."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, timezone
 
-from rasa_sdk import Tracker
-
 from memory import ProfileStore, Source
 
 from actions.catalogue import catalogue
 
 CHANNEL_NAMES = {"web": "web chat", "telegram": "Telegram", "api": "our app", "agent": "a colleague"}
+FACT_LABELS = {
+    "first_name": "first name", "last_name": "last name", "email": "email address",
+    "phone": "phone number", "city": "city", "postcode": "postcode", "budget": "budget",
+    "plan": "plan", "preferred_channel": "preferred channel", "language": "language",
+    "company": "company",
+}
+CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "PLN": "zł", "RUB": "₽", "CNY": "¥",
+                    "MYR": "RM"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[\d\s().-]{7,20}$")
+_NAME = re.compile(r"^[^\W\d_][^\W\d_'’-]*(?:[-'’][^\W\d_]+)*$")
+
+
+def fact_label(key: str) -> str:
+    return FACT_LABELS.get(key, key.replace("_", " "))
+
+
+def clean_fact_value(key: str, value: object) -> str | None:
+    """A value fit to store for `key`, or None."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if key == "email":
+        return value if _EMAIL.match(value) and len(value) <= 254 else None
+    if key == "phone":
+        return value if _PHONE.match(value) else None
+    if key in ("first_name", "last_name"):
+        if not _NAME.match(value) or len(value) > 40:
+            return None
+        return value[:1].upper() + value[1:] if value.islower() else value
+    return value if 0 < len(value) <= 100 else None
 
 
 def when(moment: datetime, now: datetime | None = None) -> str:
@@ -37,51 +65,6 @@ def describe_source(source: Source, observed_at: datetime) -> str:
 
 async def value_tier(store: ProfileStore, customer_id: str) -> str:
     return (await store.value(customer_id)).tier
-
-
-async def returning_context(store: ProfileStore, customer_id: str) -> str | None:
-    """One line that shows we remember: an open complaint first, else the latest need."""
-    complaints = [c for c in await store.complaints(customer_id) if c.status != "resolved"]
-    if complaints:
-        latest = complaints[0]
-        return (
-            f"I can see your complaint {latest.reference} about {latest.category} is still "
-            f"{latest.status.replace('_', ' ')}; ask me for its status any time."
-        )
-    needs = await store.needs(customer_id)
-    if needs:
-        need = needs[0]
-        subject = catalogue.product_name(need.product) if need.product else need.category
-        return f"Is this about the {subject} you asked about {when(need.created_at)}?"
-    return None
-
-
-async def history_lines(store: ProfileStore, customer_id: str) -> list[str]:
-    lines = []
-    for need in (await store.needs(customer_id))[:3]:
-        lines.append(f"- you were looking for {need.product or need.category} ({when(need.created_at)}, in your words: \"{need.words}\")")
-    for complaint in (await store.complaints(customer_id))[:3]:
-        lines.append(f"- complaint {complaint.reference} about {complaint.category}: {complaint.status.replace('_', ' ')}")
-    for consent in await store.consents(customer_id):
-        if consent.revoked_at is None:
-            lines.append(f"- you agreed to receive {consent.purpose.replace('_', ' ')} ({when(consent.granted_at)})")
-    return lines
-
-
-def clean_fact_value(key: str, value: object, tracker: Tracker) -> str | None:
-    """A value fit to store for key, preferring what the NLU extracted, else None."""
-    if key in ("email", "phone"):
-        extracted = next(tracker.get_latest_entity_values(key), None)
-        if extracted:
-            return str(extracted)
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    if key == "email":
-        return value if _EMAIL.match(value) else None
-    if key == "phone":
-        return value if _PHONE.match(value) else None
-    return value if 0 < len(value) <= 100 else None
 
 
 def mask(key: str, value: str) -> str:
@@ -118,14 +101,45 @@ def say_timeframe(value: str | None) -> str:
         return value  # the customer's own words, kept as they said them
 
 
+def say_money(amount: float | str, currency: str) -> str:
+    """35.0, 'GBP' → '£35'; 12.5 → '£12.50'."""
+    number = float(amount)
+    text = f"{number:.0f}" if number == int(number) else f"{number:.2f}"
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    if symbol is None:
+        return f"{text} {currency}"
+    return f"{text} {symbol}" if currency in ("PLN", "RUB") else f"{symbol}{text}"
+
+
 def say_budget(value: str | None) -> str:
     """'40 GBP/month' → '£40 a month'; anything else is shown as given."""
     if not value:
         return "open"
-    symbols = {"GBP": "£", "EUR": "€", "USD": "$"}
-    match = re.fullmatch(r"([\d.]+(?:-[\d.]+)?) ([A-Z]{3})(?:/(\w+))?", value)
+    match = re.fullmatch(r"([\d.]+)(?:-([\d.]+))? ([A-Z]{3})(?:/(\w+))?", value)
     if not match:
         return value
-    amount, currency, period = match.groups()
-    money = f"{symbols[currency]}{amount}" if currency in symbols else f"{amount} {currency}"
+    low, high, currency, period = match.groups()
+    money = say_money(low, currency) + (f"-{say_money(high, currency)}" if high else "")
     return f"{money} a {period}" if period else money
+
+
+def subject_of(category: str | None, product: str | None) -> str:
+    """What a need is for, as the customer would say it: 'Fibre 500', 'mobile'."""
+    if product:
+        return catalogue.product_name(product)
+    return category or "something"
+
+
+async def history_lines(store: ProfileStore, customer_id: str) -> list[str]:
+    lines = []
+    for need in (await store.needs(customer_id))[:3]:
+        lines.append(f"- you were looking for {subject_of(need.category, need.product)} "
+                     f"({when(need.created_at)}, in your words: \"{need.words}\")")
+    for complaint in (await store.complaints(customer_id))[:3]:
+        lines.append(f"- complaint {complaint.reference} about {complaint.category}: "
+                     f"{complaint.status.replace('_', ' ')}")
+    for consent in await store.consents(customer_id):
+        if consent.revoked_at is None:
+            lines.append(f"- you agreed to receive {consent.purpose.replace('_', ' ')} "
+                         f"({when(consent.granted_at)})")
+    return lines

@@ -1,64 +1,76 @@
-"""Handing over to a person, the fallback ladder, yes/no answers and continuing on another channel."""
+"""Handing over to a person, the fallback ladder, yes/no answers, and the moves that work at
+any question: cancel, small talk, out of scope, goodbye, continuing on another channel."""
 
 from __future__ import annotations
 
 import logging
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
+
+from actions import context
+from actions.dialogue import Turn, TurnAction
+from actions.offers import answer_consent, answer_offer
+from actions.profile import erase_customer
 
 logger = logging.getLogger(__name__)
 
 # The gateway watches for this custom payload and queues the conversation for staff.
 HANDOFF_KEY = "handoff"
+SMALL_TALK = {"thank": "utter_you_are_welcome", "bot_challenge": "utter_iamabot",
+              "help": "utter_help"}
 
 
-async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, *, reason: str, announce: bool = True) -> list[EventType]:
+async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, *, reason: str,
+                   announce: bool = True) -> list[EventType]:
     if announce:
-        dispatcher.utter_message(text="Of course. I'm bringing in a colleague; they'll see our conversation so far.")
+        dispatcher.utter_message(response="utter_handoff")
     dispatcher.utter_message(json_message={HANDOFF_KEY: {"reason": reason}})
     return [SlotSet("pending_question", None), SlotSet("fallback_count", 0)]
 
 
-class ActionHandoff(Action):
+async def fallback(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """First miss: ask to rephrase. Second miss in a row: offer a person."""
+    misses = int(tracker.get_slot("fallback_count") or 0) + 1
+    if misses < 2:
+        dispatcher.utter_message(response="utter_default")
+        return [SlotSet("fallback_count", misses)]
+    dispatcher.utter_message(response="utter_offer_human")
+    return [SlotSet("fallback_count", 0), SlotSet("pending_question", "human")]
+
+
+class ActionHandoff(TurnAction):
+    ends_form = True
+
     def name(self) -> str:
         return "action_handoff"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      turn: Turn) -> list[EventType]:
         return await hand_off(dispatcher, tracker, reason="customer_asked")
 
 
-class ActionFallback(Action):
-    """First miss: ask to rephrase. Second miss in a row: offer a person."""
-
+class ActionFallback(TurnAction):
     def name(self) -> str:
         return "action_fallback"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        misses = int(tracker.get_slot("fallback_count") or 0) + 1
-        if misses < 2:
-            dispatcher.utter_message(response="utter_default")
-            return [SlotSet("fallback_count", misses)]
-        dispatcher.utter_message(
-            text="I'm sorry, I'm still not getting it. Would you like to talk to a person?",
-            buttons=[{"title": "Yes, a person please", "payload": "/affirm"}, {"title": "No, let me try again", "payload": "/deny"}],
-        )
-        return [SlotSet("fallback_count", 0), SlotSet("pending_question", "human")]
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      turn: Turn) -> list[EventType]:
+        if turn.captured.keys:
+            return [SlotSet("fallback_count", 0)]  # it was details: they have been noted
+        return await fallback(dispatcher, tracker)
 
 
-class ActionAnswerYesNo(Action):
+class ActionAnswerYesNo(TurnAction):
     """Routes a yes or no to whatever the bot last asked (kept in the pending_question slot)."""
 
     def name(self) -> str:
         return "action_answer_yes_no"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        from actions.offers import answer_consent, answer_offer
-        from actions.profile import erase_customer
-
-        yes = tracker.latest_message.get("intent", {}).get("name") == "affirm"
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      turn: Turn) -> list[EventType]:
+        yes = turn.message.intent == "affirm"
         pending = tracker.get_slot("pending_question") or ""
         events: list[EventType] = [SlotSet("fallback_count", 0)]
         if pending == "forget_me":
@@ -72,21 +84,83 @@ class ActionAnswerYesNo(Action):
         elif pending == "human":
             if yes:
                 return events + await hand_off(dispatcher, tracker, reason="repeated_fallback")
-            dispatcher.utter_message(text="Okay, let's try again. What can I help you with?")
-        else:
+            dispatcher.utter_message(response="utter_try_again")
+        elif not turn.form:
             dispatcher.utter_message(response="utter_ok" if yes else "utter_anything_else")
         return events + [SlotSet("pending_question", None)]
 
 
-class ActionLinkChannel(Action):
+class ActionCancel(TurnAction):
+    """ "Never mind": stops what was being asked; keeps only what the customer clearly stated."""
+
+    ends_form = True
+
+    def name(self) -> str:
+        return "action_cancel"
+
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      turn: Turn) -> list[EventType]:
+        kept = []
+        if turn.form == "complaint_form" and tracker.get_slot("complaint_ref"):
+            kept.append(f"your complaint {tracker.get_slot('complaint_ref')}")
+        if turn.form == "need_form" and tracker.get_slot("need_id") is not None:
+            subject = context.subject_of(tracker.get_slot("need_category"), tracker.get_slot("need_product"))
+            kept.append(f"a note that you're interested in {subject}")
+        if kept:
+            dispatcher.utter_message(response="utter_cancelled_kept", kept=" and ".join(kept))
+        else:
+            dispatcher.utter_message(response="utter_cancelled")
+        return [SlotSet("pending_question", None), SlotSet("fallback_count", 0)]
+
+
+class ActionSmallTalk(TurnAction):
+    """Thanks, "are you a bot?", "what can you do?": answered, then back to the question."""
+
+    def name(self) -> str:
+        return "action_small_talk"
+
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      turn: Turn) -> list[EventType]:
+        dispatcher.utter_message(response=SMALL_TALK.get(turn.message.intent, "utter_help"))
+        return []
+
+
+class ActionOutOfScope(TurnAction):
+    """Something the bot cannot help with here: says so and what it can do, nothing recorded."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      turn: Turn) -> list[EventType]:
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return [SlotSet("fallback_count", 0)]
+
+
+class ActionGoodbye(TurnAction):
+    """Goodbye: ends whatever was being asked and asks how it went."""
+
+    ends_form = True
+
+    def name(self) -> str:
+        return "action_goodbye"
+
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      turn: Turn) -> list[EventType]:
+        dispatcher.utter_message(response="utter_ask_satisfaction")
+        return [SlotSet("pending_question", None)]
+
+
+class ActionLinkChannel(TurnAction):
     """Continue on another channel: the gateway turns this payload into a signed deep link."""
+
+    ends_form = True
 
     def name(self) -> str:
         return "action_link_channel"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(
-            text="Sure! Use this link to carry on where we left off; I'll remember everything we've said.",
-            json_message={"link_channel": {"target": "telegram"}},
-        )
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      turn: Turn) -> list[EventType]:
+        dispatcher.utter_message(response="utter_link_channel",
+                                 json_message={"link_channel": {"target": "telegram"}})
         return []

@@ -1,185 +1,202 @@
-"""Needs discovery and contact details: ask only for what is missing, confirm what is stale."""
+"""Needs discovery: the need is recorded from the customer's first words, and only what is
+still missing (category, budget, timeframe) is asked for; each answer amends it."""
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import context
 from actions.catalogue import catalogue
+from actions.dialogue import FormValidation, Turn, TurnAction
 from actions.offers import make_offer
+from actions.settings import currency
 from actions.store import customer_of, source_of
+from actions.turn import Message
 
 logger = logging.getLogger(__name__)
 
-NEED_SLOTS = ("need_category", "need_product", "need_budget", "need_timeframe", "need_words")
-CATEGORIES = ("broadband", "mobile", "tv", "device", "bundle")
-NOT_SURE = ("not sure", "don't know", "dont know", "no idea", "any", "whenever", "no rush", "none")
+NEED_SLOTS = ("need_category", "need_product", "need_budget", "need_timeframe", "need_words",
+              "need_id")
+NO_BUDGET = "no fixed budget"
+FLEXIBLE = "flexible"
+_NOT_SURE = re.compile(r"\b(?:not sure|don.?t know|dont know|no idea|dunno|any|whatever|"
+                       r"no (?:fixed )?budget|doesn.?t matter|flexible|open|unsure|no limit)\b")
+_NO_RUSH = re.compile(r"\b(?:no rush|whenever|not sure|don.?t know|no idea|dunno|any ?time|"
+                      r"flexible|no hurry|doesn.?t matter|not urgent|eventually|at some point)\b")
+_ASAP = re.compile(r"\b(?:asap|as soon as|right away|straight ?away|immediately|urgently|now|"
+                   r"today|tomorrow|quickly|soon)\b")
+_NUMBER = re.compile(r"(?<![\w.])(\d{1,5}(?:\.\d{1,2})?)(?![\w.])")
 
 
-def _first_user_text(tracker: Tracker, intent: str) -> str | None:
-    for event in reversed(tracker.events):
-        if event.get("event") == "user" and (event.get("parse_data") or {}).get("intent", {}).get("name") == intent:
-            return event.get("text")
+def category_in(message: Message, *, answering: bool) -> str | None:
+    """The product category the customer means, from the NLU or, when answering, their words."""
+    entity = message.current("category")
+    if entity and entity.value in catalogue.categories():
+        return entity.value
+    product = product_in(message)
+    if product:
+        return catalogue.product(product).category if catalogue.product(product) else None
+    if answering:
+        return catalogue.find_category(message.words)
     return None
 
 
-class ValidateNeedForm(FormValidationAction):
-    """Fills what the customer already said or what the profile holds; asks for the rest."""
+def product_in(message: Message) -> str | None:
+    entity = message.current("product")
+    if entity and catalogue.product(entity.value):
+        return entity.value
+    found = catalogue.find_products(message.words)
+    return found[0].id if found else None
+
+
+def budget_in(message: Message, *, answering: bool) -> str | None:
+    entity = message.current("money")
+    if entity:
+        return entity.value
+    if not answering:
+        return None
+    text = message.words.lower()
+    number = _NUMBER.search(text)
+    if number:
+        return f"{number.group(1)} {currency()}/month"
+    if _NOT_SURE.search(text):
+        return NO_BUDGET
+    return None
+
+
+def timeframe_in(message: Message, *, answering: bool) -> str | None:
+    entity = message.current("timeframe")
+    if entity:
+        return entity.value
+    if not answering:
+        return None
+    text = message.words.lower()
+    if _NO_RUSH.search(text):
+        return FLEXIBLE
+    if _ASAP.search(text):
+        return "asap"
+    return None
+
+
+def need_values(message: Message, *, answering: str | None) -> dict[str, Any]:
+    """The need's parts this message gives; `answering` is the slot the bot asked for."""
+    values = {
+        "need_category": category_in(message, answering=answering == "need_category"),
+        "need_product": product_in(message),
+        "need_budget": budget_in(message, answering=answering == "need_budget"),
+        "need_timeframe": timeframe_in(message, answering=answering == "need_timeframe"),
+    }
+    return {slot: value for slot, value in values.items() if value is not None}
+
+
+async def record_need(tracker: Tracker, turn: Turn, slots: dict[str, Any]) -> list[EventType]:
+    """Add the need once its category is known; amend it with every later answer."""
+    need_id = slots.get("need_id")
+    category = slots.get("need_category")
+    parts = {"category": category, "product": slots.get("need_product"),
+             "budget": slots.get("need_budget"), "timeframe": slots.get("need_timeframe")}
+    if need_id is None:
+        if not category:
+            return []
+        need = await turn.store.add_need(
+            turn.customer_id, words=slots.get("need_words") or turn.message.words or category,
+            source=source_of(tracker), **parts)
+        logger.info("need %s recorded from the customer's words", need.id)
+        return [SlotSet("need_id", float(need.id))]
+    current = next((n for n in await turn.store.needs(turn.customer_id) if n.id == int(need_id)), None)
+    if current is None:
+        return []
+    changes = {key: value for key, value in parts.items()
+               if value is not None and getattr(current, key) != value}
+    if changes:
+        await turn.store.amend_need(int(need_id), source=source_of(tracker), **changes)
+    return []
+
+
+class ActionStartNeed(TurnAction):
+    """A stated need: takes every part the customer gave and records it before asking."""
+
+    ends_form = True  # a new need replaces whatever was being asked
+
+    def name(self) -> str:
+        return "action_start_need"
+
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      turn: Turn) -> list[EventType]:
+        values = need_values(turn.message, answering=None)
+        slots: dict[str, Any] = {slot: values.get(slot) for slot in NEED_SLOTS}
+        slots["need_words"] = turn.message.words or None
+        if slots["need_budget"] is None:
+            profile = await turn.store.profile(turn.customer_id)
+            if profile.knows("budget"):
+                slots["need_budget"] = profile.get("budget")
+        events = [SlotSet(slot, value) for slot, value in slots.items()]
+        return events + await record_need(tracker, turn, slots)
+
+
+class ValidateNeedForm(FormValidation):
+    """Asks only for what the customer has not said and the profile does not hold."""
+
+    unclear = {
+        "need_category": "utter_need_category_unclear",
+        "need_budget": "utter_need_budget_unclear",
+        "need_timeframe": "utter_need_timeframe_unclear",
+    }
 
     def name(self) -> str:
         return "validate_need_form"
 
-    async def required_slots(
-        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[str]:
-        slots = list(domain_slots)
-        # A named product implies its category: don't ask "what are you looking for?".
-        if tracker.get_slot("need_product") and "need_category" in slots:
-            slots.remove("need_category")
-        return slots
+    async def slots(self, tracker: Tracker, turn: Turn) -> list[str]:
+        return ["need_category", "need_budget", "need_timeframe"]
 
-    async def extract_need_budget(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        if tracker.get_slot("need_budget"):
+    async def read(self, tracker: Tracker, turn: Turn, requested: str | None) -> dict[str, Any]:
+        message = turn.message
+        if not message.could_answer and message.intent != "state_need":
             return {}
-        store, customer_id = await customer_of(tracker)
-        profile = await store.profile(customer_id)
-        if profile.knows("budget"):
-            return {"need_budget": profile.get("budget")}
-        return {}
+        values = need_values(message, answering=requested)
+        if message.intent == "state_need" and requested not in values:
+            return {}  # a new need, not an answer: it starts over (action_start_need)
+        return values
 
-    async def validate_need_category(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        text = str(value).lower()
-        category = next((c for c in CATEGORIES if c in text), None)
-        if category is None:
-            dispatcher.utter_message(text="Is it broadband, mobile, TV or a device?")
-        return {"need_category": category}
+    async def best_guess(self, tracker: Tracker, turn: Turn, slot: str) -> tuple[Any, str]:
+        if slot == "need_category":
+            return "unspecified", "a general enquiry"
+        if slot == "need_budget":
+            return NO_BUDGET, NO_BUDGET
+        return FLEXIBLE, "no fixed date"
 
-    async def validate_need_budget(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        if isinstance(value, dict):
-            value = value.get("text") or value.get("value")
-        text = str(value).strip()
-        if any(phrase in text.lower() for phrase in NOT_SURE):
-            return {"need_budget": "no fixed budget"}
-        if not any(ch.isdigit() for ch in text):
-            dispatcher.utter_message(text="Could you give me a rough amount per month, like 'about 30'?")
-            return {"need_budget": None}
-        return {"need_budget": text[:64]}
-
-    async def validate_need_timeframe(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        if isinstance(value, dict):
-            value = value.get("text") or value.get("value")
-        text = str(value).strip()
-        if any(phrase in text.lower() for phrase in NOT_SURE):
-            return {"need_timeframe": "no rush"}
-        return {"need_timeframe": text[:64]}
+    async def store_values(self, tracker: Tracker, turn: Turn,
+                           values: dict[str, Any]) -> list[EventType]:
+        slots = {slot: tracker.get_slot(slot) for slot in NEED_SLOTS}
+        events = await record_need(tracker, turn, {**slots, **values})
+        for event in events:
+            tracker.slots[event["name"]] = event["value"]
+        return events
 
 
 class ActionRecordNeed(Action):
+    """Needs discovery is done: say what was noted, remember the budget, look for an offer."""
+
     def name(self) -> str:
         return "action_record_need"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
         store, customer_id = await customer_of(tracker)
-        category = tracker.get_slot("need_category") or "unspecified"
-        product = tracker.get_slot("need_product")
         budget = tracker.get_slot("need_budget")
-        timeframe = tracker.get_slot("need_timeframe")
-        words = _first_user_text(tracker, "state_need") or tracker.latest_message.get("text") or ""
-        need = await store.add_need(
-            customer_id, category=category, product=product, budget=budget, timeframe=timeframe,
-            words=words, source=source_of(tracker),
-        )
-        if budget and budget != "no fixed budget":
-            await store.remember(customer_id, "budget", budget, source=source_of(tracker))
-        subject = catalogue.product_name(product) if product else category
+        if budget and budget != NO_BUDGET:
+            profile = await store.profile(customer_id)
+            if profile.get("budget") != budget:
+                await store.remember(customer_id, "budget", budget, source=source_of(tracker))
+        subject = context.subject_of(tracker.get_slot("need_category"), tracker.get_slot("need_product"))
         dispatcher.utter_message(
-            text=f"Got it: {subject}, budget {context.say_budget(budget)}, needed "
-            f"{context.say_timeframe(timeframe)}. I've noted that."
-        )
-        logger.info("need %s recorded for a customer", getattr(need, "id", "?"))
+            response="utter_need_noted", subject=subject, budget=context.say_budget(budget),
+            timeframe=context.say_timeframe(tracker.get_slot("need_timeframe")))
         return [SlotSet(slot, None) for slot in NEED_SLOTS] + await make_offer(dispatcher, tracker)
-
-
-class ValidateContactForm(FormValidationAction):
-    """Email and phone: skipped when held and fresh; confirmed ("still …?") when stale."""
-
-    def name(self) -> str:
-        return "validate_contact_form"
-
-    async def _validate(self, key: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-        store, customer_id = await customer_of(tracker)
-        profile = await store.profile(customer_id)
-        intent = tracker.latest_message.get("intent", {}).get("name")
-        if profile.needs_confirmation(key) and tracker.get_slot("pending_question") == f"confirm:{key}":
-            if intent == "affirm":
-                confirmed = profile.get(key)
-                await store.remember(customer_id, key, confirmed, source=source_of(tracker))
-                return {key: confirmed, "pending_question": None}
-            if intent == "deny":
-                dispatcher.utter_message(text=f"Thanks. What's the right {key.replace('_', ' ')} now?")
-                return {key: None, "pending_question": f"replace:{key}"}
-        cleaned = context.clean_fact_value(key, value, tracker)
-        if cleaned is None:
-            dispatcher.utter_message(text=f"That doesn't look like a valid {key}. Could you type it again?")
-            return {key: None}
-        await store.remember(customer_id, key, cleaned, source=source_of(tracker))
-        return {key: cleaned, "pending_question": None}
-
-    async def validate_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return await self._validate("email", value, dispatcher, tracker)
-
-    async def validate_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return await self._validate("phone", value, dispatcher, tracker)
-
-
-class _AskContact(Action):
-    key = ""
-
-    def name(self) -> str:
-        return f"action_ask_{self.key}"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        store, customer_id = await customer_of(tracker)
-        profile = await store.profile(customer_id)
-        label = "email address" if self.key == "email" else "phone number"
-        if profile.needs_confirmation(self.key) and tracker.get_slot("pending_question") != f"replace:{self.key}":
-            dispatcher.utter_message(
-                text=f"Is your {label} still {context.mask(self.key, profile.get(self.key) or '')}?",
-                buttons=[{"title": "Yes", "payload": "/affirm"}, {"title": "No, it changed", "payload": "/deny"}],
-            )
-            return [SlotSet("pending_question", f"confirm:{self.key}")]
-        dispatcher.utter_message(text=f"What's the best {label} to reach you on?")
-        return []
-
-
-class ActionAskEmail(_AskContact):
-    key = "email"
-
-
-class ActionAskPhone(_AskContact):
-    key = "phone"
-
-
-class ActionRecordLead(Action):
-    def name(self) -> str:
-        return "action_record_lead"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        pending = tracker.get_slot("pending_question") or ""
-        dispatcher.utter_message(text="Thanks, that's all we need. Someone will be in touch shortly.")
-        logger.info("lead contact details complete (%s)", pending.partition(":")[2] or "no offer")
-        return [SlotSet("pending_question", None)]

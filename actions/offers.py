@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
 from memory import ProfileStore
 
-from actions.catalogue import Offer, catalogue
+from actions.catalogue import Offer, Product, catalogue
+from actions.dialogue import Turn, TurnAction
 from actions.store import channel_of, customer_of, source_of
 
 logger = logging.getLogger(__name__)
@@ -86,38 +86,49 @@ async def make_offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     store, customer_id = await customer_of(tracker)
     context = await customer_context(store, customer_id, channel_of(tracker))
     if context.has_open_complaint:
-        dispatcher.utter_message(
-            text="I'd rather sort out your open complaint before suggesting anything new. "
-            "Ask me for its status any time."
-        )
+        dispatcher.utter_message(response="utter_offer_after_complaint")
         return []
     if not await store.has_consent(customer_id, OFFERS_PURPOSE):
-        dispatcher.utter_message(
-            text=catalogue.consent_wording(OFFERS_PURPOSE),
-            buttons=[{"title": "Yes, please", "payload": "/affirm"}, {"title": "No, thanks", "payload": "/deny"}],
-        )
+        dispatcher.utter_message(response="utter_ask_consent_offers")
         return [SlotSet("pending_question", "consent_offers")]
     offers = [Offer.from_view(view) for view in await store.offers()]
     ranked = rank_offers(offers, context, datetime.now(timezone.utc))
     if not ranked:
-        dispatcher.utter_message(text="I don't have an offer that fits you right now, but I'll keep an eye out.")
+        dispatcher.utter_message(response="utter_no_offer_fits")
         return []
     offer = ranked[0]
     await store.record_offer_event(customer_id, offer.id, "shown", source=source_of(tracker))
-    dispatcher.utter_message(
-        text=f"{offer.title}: {offer.text} Would you like it?",
-        buttons=[{"title": "Yes, I'm interested", "payload": "/affirm"}, {"title": "No, thanks", "payload": "/deny"}],
-    )
+    dispatcher.utter_message(response="utter_offer", title=offer.title, offer_text=offer.text)
     return [SlotSet("pending_question", f"offer:{offer.id}")]
+
+
+async def eligible_offer(tracker: Tracker, store: ProfileStore, customer_id: str,
+                         product: Product) -> Offer | None:
+    """An offer for `product` to mention beside a product answer: only with consent, only
+    when nothing stands in the way, and only once per conversation."""
+    if any((e.get("metadata") or {}).get("utter_action") == "utter_product_offer_hint"
+           for e in tracker.events if e.get("event") == "bot"):
+        return None
+    if not await store.has_consent(customer_id, OFFERS_PURPOSE):
+        return None
+    context = await customer_context(store, customer_id, channel_of(tracker))
+    context = CustomerContext(**{**context.__dict__, "needed_products": frozenset({product.id}),
+                                 "needed_categories": frozenset({product.category})})
+    offers = [Offer.from_view(view) for view in await store.offers()]
+    ranked = rank_offers(offers, context, datetime.now(timezone.utc))
+    if not ranked:
+        return None
+    await store.record_offer_event(customer_id, ranked[0].id, "shown", source=source_of(tracker))
+    return ranked[0]
 
 
 async def answer_offer(dispatcher: CollectingDispatcher, tracker: Tracker, offer_id: str, accepted: bool) -> list[EventType]:
     store, customer_id = await customer_of(tracker)
     await store.record_offer_event(customer_id, offer_id, "accepted" if accepted else "declined", source=source_of(tracker))
     if not accepted:
-        dispatcher.utter_message(text="No problem, I won't offer that again for a while.")
+        dispatcher.utter_message(response="utter_offer_declined")
         return [SlotSet("pending_question", None)]
-    dispatcher.utter_message(text="Great! A colleague will get in touch to set it up.")
+    dispatcher.utter_message(response="utter_offer_accepted")
     # The lead needs a way to reach the customer: the contact form skips what we already hold.
     return [SlotSet("pending_question", f"lead:{offer_id}"), FollowupAction("contact_form")]
 
@@ -125,32 +136,39 @@ async def answer_offer(dispatcher: CollectingDispatcher, tracker: Tracker, offer
 async def answer_consent(dispatcher: CollectingDispatcher, tracker: Tracker, granted: bool) -> list[EventType]:
     store, customer_id = await customer_of(tracker)
     if not granted:
-        dispatcher.utter_message(text="Understood, no offers. Is there anything else I can help with?")
+        dispatcher.utter_message(response="utter_consent_refused")
         return [SlotSet("pending_question", None)]
     await store.grant_consent(
         customer_id, OFFERS_PURPOSE, channel=channel_of(tracker), wording=catalogue.consent_wording(OFFERS_PURPOSE)
     )
-    dispatcher.utter_message(text="Thank you! You can say 'stop sending me offers' at any time.")
+    dispatcher.utter_message(response="utter_consent_granted")
     return [SlotSet("pending_question", None), *await make_offer(dispatcher, tracker)]
 
 
-class ActionOffer(Action):
+class ActionOffer(TurnAction):
+    """ "Any deals for me?": answered at once; a form it interrupts ends (what it had
+    recorded stays), since the offer brings questions of its own."""
+
+    ends_form = True
+
     def name(self) -> str:
         return "action_offer"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> list[EventType]:
         return await make_offer(dispatcher, tracker)
 
 
-class ActionRevokeConsent(Action):
+class ActionRevokeConsent(TurnAction):
     def name(self) -> str:
         return "action_revoke_consent"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        store, customer_id = await customer_of(tracker)
-        await store.revoke_consent(customer_id, OFFERS_PURPOSE)
-        dispatcher.utter_message(text="Done: you won't receive any more offers from us. You can change your mind any time.")
-        return [SlotSet("pending_question", None)]
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> list[EventType]:
+        await turn.store.revoke_consent(turn.customer_id, OFFERS_PURPOSE)
+        dispatcher.utter_message(response="utter_consent_revoked")
+        pending = tracker.get_slot("pending_question") or ""
+        if pending == "consent_offers" or pending.startswith("offer:"):
+            return [SlotSet("pending_question", None)]
+        return []
 
 
 def lead_summary(tracker: Tracker, offer_id: str) -> dict[str, Any]:

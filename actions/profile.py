@@ -1,5 +1,5 @@
-"""Profile actions: load what we know at session start, greet with context, learn the name once,
-say what we know, change a fact, forget the customer."""
+"""Profile actions: load what we know at session start, greet with context, learn the name
+once, say what we know, change a fact, forget the customer."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ import logging
 import re
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, EventType, FollowupAction, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import context
+from actions.dialogue import FormValidation, Turn, TurnAction
 from actions.store import channel_of, customer_of, source_of
 
 logger = logging.getLogger(__name__)
@@ -20,20 +21,21 @@ logger = logging.getLogger(__name__)
 # Profile facts mirrored into slots of the same name: forms skip what we already know, and
 # response variations can depend on the customer's language and segment.
 PROFILE_SLOTS = ("first_name", "email", "phone", "language", "segment")
-FACT_LABELS = {
-    "first_name": "first name", "last_name": "last name", "email": "email address",
-    "phone": "phone number", "city": "city", "postcode": "postcode", "budget": "budget",
-    "plan": "plan", "preferred_channel": "preferred channel", "language": "language",
-    "company": "company",
-}
+# The customer would rather not say: the name form moves on and nothing is stored.
+NO_NAME = "-"
 
 _NAME_PREFIX = re.compile(
-    r"^(?:hi|hello|hey)?[,!\s]*(?:my (?:first )?name is|my name's|name's|the name is|i am|i'm|im|"
-    r"call me|you can call me|it's|it is|this is|i go by|people call me|i'm called)\s+",
+    r"^(?:hi|hello|hey|hiya)?[,!\s]*(?:my (?:first )?name is|my name's|name's|the name is|i am|"
+    r"i'm|im|call me|you can call me|it's|its|it is|this is|i go by|people call me|"
+    r"i'm called|sorry,? it's|no,? it's|actually,? it's)\s+",
     re.IGNORECASE,
 )
-_NAME_SUFFIX = re.compile(r"[\s,.!]*(?:here|speaking|thanks|thank you|is my name)?[\s,.!]*$", re.IGNORECASE)
-_NAME = re.compile(r"^[^\W\d_][^\W\d_'’-]*(?:[-'’][^\W\d_]+)*$")
+_NAME_SUFFIX = re.compile(r"[\s,.!]*(?:here|speaking|thanks|thank you|is my name)?[\s,.!]*$",
+                          re.IGNORECASE)
+_NOT_NAMES = frozenset("""
+yes no yeah yep nope ok okay sure hi hello hey thanks thank bye why what who how when where
+help human person agent sorry please not none nothing idk dunno later skip pass anonymous
+""".split())
 
 
 def extract_first_name(text: str) -> str | None:
@@ -42,19 +44,19 @@ def extract_first_name(text: str) -> str | None:
     words = candidate.split()
     if not words or len(words) > 3 or len(candidate) > 40:
         return None
-    if not all(_NAME.match(word) for word in words):
+    if words[0].lower() in _NOT_NAMES:
         return None
-    first = words[0]
-    return first[:1].upper() + first[1:] if first.islower() else first
+    if not all(context.clean_fact_value("first_name", word) for word in words):
+        return None
+    return context.clean_fact_value("first_name", words[0])
 
 
 class ActionSessionStart(Action):
     def name(self) -> str:
         return "action_session_start"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
         store, customer_id = await customer_of(tracker)
         profile = await store.profile(customer_id)
         events: list[EventType] = [SessionStarted()]
@@ -67,159 +69,121 @@ class ActionSessionStart(Action):
         return events
 
 
-class ActionGreet(Action):
+async def returning_context(dispatcher: CollectingDispatcher, turn: Turn) -> None:
+    """One line that shows we remember: an open complaint first, else the latest need."""
+    complaints = [c for c in await turn.store.complaints(turn.customer_id) if c.status != "resolved"]
+    if complaints:
+        latest = complaints[0]
+        dispatcher.utter_message(response="utter_returning_complaint", reference=latest.reference,
+                                 category=latest.category, status=latest.status.replace("_", " "))
+        return
+    needs = await turn.store.needs(turn.customer_id)
+    if needs:
+        need = needs[0]
+        dispatcher.utter_message(response="utter_returning_need",
+                                 subject=context.subject_of(need.category, need.product),
+                                 when=context.when(need.created_at))
+
+
+class ActionGreet(TurnAction):
+    """Hello: by name when we know it (just now included), else asks for it once."""
+
     def name(self) -> str:
         return "action_greet"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        first_name = tracker.get_slot("first_name")
-        if not first_name:
-            dispatcher.utter_message(response="utter_welcome")
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      turn: Turn) -> list[EventType]:
+        just_told = "first_name" in turn.captured.keys
+        first_name = tracker.get_slot("first_name") if not just_told else None
+        if first_name and first_name != NO_NAME:
+            dispatcher.utter_message(response="utter_welcome_back", first_name=first_name)
+            await returning_context(dispatcher, turn)
             return []
-        dispatcher.utter_message(response="utter_welcome_back", first_name=first_name)
-        store, customer_id = await customer_of(tracker)
-        line = await context.returning_context(store, customer_id)
-        if line:
-            dispatcher.utter_message(text=line)
-        return []
+        dispatcher.utter_message(response="utter_welcome")
+        if just_told:
+            turn.acknowledged.add("first_name")
+            name = (await turn.store.profile(turn.customer_id)).get("first_name")
+            dispatcher.utter_message(response="utter_nice_to_meet_you", first_name=name)
+            return []
+        return [] if turn.form else [FollowupAction("name_form")]
 
 
-class ValidateNameForm(FormValidationAction):
+class ValidateNameForm(FormValidation):
+    unclear = {"first_name": "utter_name_not_caught"}
+
     def name(self) -> str:
         return "validate_name_form"
 
-    async def validate_first_name(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        name = extract_first_name(value) if isinstance(value, str) else None
-        if name is None:
-            dispatcher.utter_message(text="Sorry, I didn't catch that. What should I call you?")
-        return {"first_name": name}
+    async def slots(self, tracker: Tracker, turn: Turn) -> list[str]:
+        return ["first_name"]
+
+    async def read(self, tracker: Tracker, turn: Turn, requested: str | None) -> dict[str, Any]:
+        message = turn.message
+        stated = message.value("first_name")
+        if stated:
+            return {"first_name": context.clean_fact_value("first_name", stated)}
+        if not message.could_answer and message.intent != "greet":
+            return {}
+        name = extract_first_name(message.words)
+        return {"first_name": name} if name else {}
+
+    async def best_guess(self, tracker: Tracker, turn: Turn, slot: str) -> tuple[Any, str]:
+        return NO_NAME, "no name, which is fine"
 
 
 class ActionRememberName(Action):
     def name(self) -> str:
         return "action_remember_name"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
         first_name = tracker.get_slot("first_name")
+        if first_name == NO_NAME:
+            dispatcher.utter_message(response="utter_name_skipped")
+            return [SlotSet("first_name", None)]
         if not first_name:
             return []
         store, customer_id = await customer_of(tracker)
-        if (await store.profile(customer_id)).get("first_name") == first_name:
-            return []
-        await store.remember(customer_id, "first_name", first_name, source=source_of(tracker))
-        dispatcher.utter_message(text=f"Nice to meet you, {first_name}! How can I help you today?")
+        if (await store.profile(customer_id)).get("first_name") != first_name:
+            await store.remember(customer_id, "first_name", first_name, source=source_of(tracker))
+        dispatcher.utter_message(response="utter_nice_to_meet_you", first_name=first_name)
         return []
 
 
-class ActionTellProfile(Action):
+class ActionTellProfile(TurnAction):
     """Answers "what do you know about me?" from the profile, with where each fact came from."""
 
     def name(self) -> str:
         return "action_tell_profile"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        store, customer_id = await customer_of(tracker)
-        profile = await store.profile(customer_id)
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      turn: Turn) -> list[EventType]:
+        turn.acknowledged.update(turn.captured.keys)
+        profile = await turn.store.profile(turn.customer_id)
         lines = [
-            f"- your {FACT_LABELS.get(key, key)}: {fact.value} "
+            f"- your {context.fact_label(key)}: {fact.value} "
             f"({context.describe_source(fact.source, fact.observed_at)})"
             + (" (it may be out of date)" if fact.stale else "")
             for key, fact in sorted(profile.facts.items())
         ]
-        lines += await context.history_lines(store, customer_id)
+        lines += await context.history_lines(turn.store, turn.customer_id)
         if not lines:
-            dispatcher.utter_message(text="We don't hold any details about you yet.")
-            return []
-        dispatcher.utter_message(
-            text="Here is what we know about you:\n" + "\n".join(lines)
-            + "\nYou can ask me to change any of it, or to forget you."
-        )
+            dispatcher.utter_message(response="utter_profile_empty")
+        else:
+            dispatcher.utter_message(response="utter_tell_profile", details="\n".join(lines))
         return []
 
 
-class ActionStartFactChange(Action):
-    """ "Change my email": take the new value from the message if it is there."""
-
-    def name(self) -> str:
-        return "action_start_fact_change"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        key = next(tracker.get_latest_entity_values("fact_key"), None) or "email"
-        entity = {"email": "email", "phone": "phone"}.get(key)
-        value = next(tracker.get_latest_entity_values(entity), None) if entity else None
-        if key not in FACT_LABELS:
-            key = "email"
-        return [SlotSet("fact_key", key), SlotSet("fact_value", value)]
-
-
-class ActionAskFactValue(Action):
-    """The fact form's question, naming the fact being changed."""
-
-    def name(self) -> str:
-        return "action_ask_fact_value"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        key = tracker.get_slot("fact_key") or "email"
-        dispatcher.utter_message(text=f"Sure. What is your new {FACT_LABELS.get(key, key)}?")
-        return []
-
-
-class ValidateFactForm(FormValidationAction):
-    def name(self) -> str:
-        return "validate_fact_form"
-
-    async def validate_fact_value(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        key = tracker.get_slot("fact_key") or "email"
-        cleaned = context.clean_fact_value(key, value, tracker)
-        if cleaned is None:
-            dispatcher.utter_message(text=f"That doesn't look like a valid {FACT_LABELS.get(key, key)}. Could you type it again?")
-        return {"fact_value": cleaned}
-
-
-class ActionChangeFact(Action):
-    def name(self) -> str:
-        return "action_change_fact"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        key, value = tracker.get_slot("fact_key") or "email", tracker.get_slot("fact_value")
-        if not value:
-            return []
-        store, customer_id = await customer_of(tracker)
-        await store.remember(customer_id, key, value, source=source_of(tracker))
-        dispatcher.utter_message(
-            text=f"Done: your {FACT_LABELS.get(key, key)} is now {value}. I've kept the old one in your history."
-        )
-        events: list[EventType] = [SlotSet("fact_key", None), SlotSet("fact_value", None)]
-        if key in PROFILE_SLOTS:
-            events.append(SlotSet(key, value))
-        return events
-
-
-class ActionForgetMe(Action):
+class ActionForgetMe(TurnAction):
     """Asks for confirmation; the erasure itself runs in action_answer_yes_no."""
+
+    ends_form = True
 
     def name(self) -> str:
         return "action_forget_me"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      turn: Turn) -> list[EventType]:
         dispatcher.utter_message(response="utter_confirm_forget")
         return [SlotSet("pending_question", "forget_me")]
 
@@ -227,7 +191,5 @@ class ActionForgetMe(Action):
 async def erase_customer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     store, customer_id = await customer_of(tracker)
     await store.erase(customer_id, actor="customer", reason=f"asked in conversation on {channel_of(tracker)}")
-    dispatcher.utter_message(
-        text="Done. Everything we knew about you has been erased. If you chat with us again, we'll start fresh."
-    )
+    dispatcher.utter_message(response="utter_erased")
     return [SlotSet(slot, None) for slot in (*PROFILE_SLOTS, "pending_question")]

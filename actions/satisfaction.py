@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -12,6 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.catalogue import catalogue
 from actions.complaints import escalate, file_complaint
+from actions.dialogue import FormValidation, Turn
 from actions.handoff import hand_off
 from actions.offers import make_offer
 from actions.store import customer_of, source_of
@@ -58,9 +60,7 @@ async def completely_dissatisfied(dispatcher: CollectingDispatcher, tracker: Tra
             tracker, category="service", description=customer_words(tracker) or "Completely dissatisfied (rating)",
             severity="high", reference=None,
         )
-    dispatcher.utter_message(
-        text=f"I'm truly sorry. I've escalated this as complaint {complaint.reference} and I'm bringing in a colleague now."
-    )
+    dispatcher.utter_message(response="utter_escalated", reference=complaint.reference)
     return await hand_off(dispatcher, tracker, reason="completely_dissatisfied", announce=False)
 
 
@@ -73,10 +73,8 @@ async def dissatisfied(dispatcher: CollectingDispatcher, tracker: Tracker) -> li
     days = int(catalogue.playbooks().get("follow_up_days", 2))
     due = datetime.now(timezone.utc) + timedelta(days=days)
     await store.schedule_follow_up(complaint.reference, due_at=due, actor="bot")
-    dispatcher.utter_message(
-        text=f"I'm sorry we let you down. I've recorded it as complaint {complaint.reference}, "
-        f"and someone from our team will follow up within {days} days."
-    )
+    dispatcher.utter_message(response="utter_dissatisfied_follow_up", reference=complaint.reference,
+                             days=days)
     return []
 
 
@@ -86,16 +84,14 @@ async def neutral(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Ev
 
 
 async def satisfied(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    dispatcher.utter_message(text="Thank you, I'm glad I could help!")
+    dispatcher.utter_message(response="utter_glad_to_help")
     return await make_offer(dispatcher, tracker)
 
 
 async def completely_satisfied(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     links = catalogue.playbooks()
-    dispatcher.utter_message(
-        text="Thank you so much, that made our day! If you have a minute, a review would mean a lot: "
-        f"{links['review_link']}. And if a friend could use us, here's your referral link: {links['referral_link']}"
-    )
+    dispatcher.utter_message(response="utter_review_and_referral", review_link=links["review_link"],
+                             referral_link=links["referral_link"])
     return []
 
 
@@ -120,5 +116,24 @@ class ActionRecordImprovement(Action):
                 customer_id, category="improvement", product=None, budget=None, timeframe=None,
                 words=words, source=source_of(tracker),
             )
-            dispatcher.utter_message(text="Thank you, I've passed that on so we can do better.")
+            dispatcher.utter_message(response="utter_improvement_noted")
         return [SlotSet("improvement", None)]
+
+
+class ValidateImprovementForm(FormValidation):
+    """What would have made it better: any words will do, unless the customer moves on."""
+
+    def name(self) -> str:
+        return "validate_improvement_form"
+
+    async def slots(self, tracker: Tracker, turn: Turn) -> list[str]:
+        return ["improvement"]
+
+    async def read(self, tracker: Tracker, turn: Turn, requested: str | None) -> dict[str, Any]:
+        message = turn.message
+        if message.escapes or message.intent in ("request_human", "forget_me", "ask_profile"):
+            return {}
+        return {"improvement": message.words} if message.words else {}
+
+    async def best_guess(self, tracker: Tracker, turn: Turn, slot: str) -> tuple[Any, str]:
+        return "", "nothing specific"

@@ -1,0 +1,123 @@
+"""What a complaint message says about itself: category, severity and order reference.
+
+The NLU reports a whole-message `complaint_category` (a classifier trained on complaint
+texts) and a `severity`; these functions trust them when they are confident and fall back
+on the customer's words otherwise, so a typed answer in any words ("it's about my bill",
+"the box you sent me", "pretty bad, I can't work") is understood.
+"""
+
+from __future__ import annotations
+
+import re
+
+from actions.catalogue import catalogue
+from actions.turn import CATEGORY_CONFIDENT, Message
+
+# A reference is asked for only where there usually is one: an invoice, an order.
+NO_REFERENCE_CATEGORIES = frozenset({"connection", "service"})
+
+_CATEGORY_WORDS = {
+    "connection": r"internet|broadband|wi-?fi|connection|connect|signal|speed|slow|down\b|"
+                  r"outage|drop|offline|disconnect|buffer|lag|coverage|no service|line|fibre|mbps",
+    "billing": r"bill|charg|invoice|payment|paid|pay\b|refund|price|overcharg|direct debit|fee|"
+               r"cost|money|debit|account balance|discount|tariff|contract",
+    "device": r"router|hub|box\b|modem|handset|phone (?:you|i got|arrived)|device|sim card|"
+              r"screen|delivery|deliver|arriv|parcel|broken|faulty|damaged|cable|remote|"
+              r"iphone|galaxy|mesh|extender",
+    "service": r"rude|staff|helpline|call cent|agent|adviser|advisor|engineer|hold|callback|"
+               r"call back|nobody|no one|no-one|ignored|customer service|support|unhelpful|"
+               r"wait|answer(?:ed)? the phone|complaint handling|manager",
+    "other": r"something else|other|none of (?:these|those|them)|different",
+}
+_SEVERITY_WORDS = {
+    "high": r"can.?t (?:work|use|do|get|make|call)|cannot|unable|no (?:service|internet|signal|"
+            r"connection) at all|completely|totally|urgent|emergency|nothing works|for days|"
+            r"all (?:day|week)|unusable|really bad|very bad|terrible|awful|worst|serious|"
+            r"critical|severe|stopp(?:ed|ing) me|lost (?:work|business|money)",
+    "low": r"minor|a (?:little|bit)|slightly|not a big deal|not (?:too|that|very) bad|"
+           r"small|just annoying|only annoying|mild|bearable|can live with|no big deal|"
+           r"not urgent|not serious|now and then|occasionally|once",
+    "medium": r"keeps?|every (?:day|night|evening|morning|week)|regular|again|often|"
+              r"frequent|daily|most days|annoying|quite bad|pretty annoying|affects me|"
+              r"several times|all the time|constantly|recurring",
+}
+_NO_REFERENCE = re.compile(
+    r"^(?:no+|nope|none|nah|n/?a|no ref(?:erence)?|not sure|no idea|dunno|don.?t (?:have|know)"
+    r"(?: (?:one|it|any))?|i don.?t have (?:one|it|any)|haven.?t got (?:one|it|any)|"
+    r"no,? (?:sorry|thanks)|can.?t find it|nothing)\b", re.IGNORECASE)
+_CODE = re.compile(r"\b[A-Z]{0,4}-?\d{4,}\b", re.IGNORECASE)
+
+
+def _keyword_scores(text: str, table: dict[str, str]) -> dict[str, int]:
+    lowered = text.lower()
+    return {key: len(re.findall(pattern, lowered)) for key, pattern in table.items()}
+
+
+def category_of(message: Message, *, answering: bool = False,
+                best_reading: bool = False) -> str | None:
+    """The complaint's category, if the message makes it clear.
+
+    `answering`: the message replies to "what is it about?", so a category named in any
+    words counts. `best_reading`: give the likeliest category even when it is not clear.
+    """
+    categories = catalogue.complaint_categories()
+    button = message.first("complaint_category")
+    if button and button.value in categories and (button.confidence >= CATEGORY_CONFIDENT or best_reading):
+        return button.value
+    text = message.words.lower()
+    if answering:
+        for category_id, title in categories.items():
+            if text in (category_id, title.lower()):
+                return category_id
+    scores = {k: v for k, v in _keyword_scores(text, _CATEGORY_WORDS).items() if v}
+    scores.pop("other", None) if len(scores) > 1 else None
+    if len(scores) == 1 and (answering or best_reading or message.intent == "complain"):
+        return next(iter(scores))
+    if scores and best_reading:
+        return max(scores, key=scores.get)
+    if answering and message.first("product"):
+        product = catalogue.product(message.value("product"))
+        if product and product.category == "device":
+            return "device"
+    return None
+
+
+def severity_of(message: Message, *, answering: bool = False) -> str | None:
+    """low, medium or high when the message says how badly the problem affects them."""
+    entity = message.first("severity")
+    if entity and entity.value in ("low", "medium", "high"):
+        return entity.value
+    scores = _keyword_scores(message.words, _SEVERITY_WORDS)
+    for level in ("high", "low", "medium"):
+        if scores[level]:
+            return level
+    if answering:
+        text = message.words.lower()
+        if re.search(r"\b(?:bad|badly|a lot|very|really|massively|hugely)\b", text):
+            return "high"
+        if re.search(r"\b(?:ok|okay|fine|not much|not really|a little)\b", text):
+            return "low"
+    return None
+
+
+def reference_of(message: Message, *, asked: bool) -> str | None:
+    """The order or account reference; 'none' when asked and the customer has none."""
+    entity = message.first("order_ref")
+    if entity:
+        return entity.value.upper().lstrip("#")[:64]
+    if not asked:
+        return None
+    if message.intent == "deny" or _NO_REFERENCE.match(message.words.strip()):
+        return "none"
+    code = _CODE.search(message.words)
+    return code.group(0).upper() if code else None
+
+
+def describes_problem(message: Message, category: str | None) -> bool:
+    """Whether the message says what went wrong, not just "I want to complain"."""
+    words = message.words.split()
+    if not words:
+        return False
+    if category or message.first("severity") or message.first("product"):
+        return len(words) >= 3
+    return len(words) > 5

@@ -1,0 +1,143 @@
+"""Product questions answered from the catalogue as it is now: a price, the cheapest or
+fastest in a category, what a product includes, two products side by side, "do you have X?".
+A form the question interrupted carries on afterwards (actions.dialogue)."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import context
+from actions.catalogue import Product, catalogue
+from actions.dialogue import Turn, TurnAction
+from actions.offers import eligible_offer
+from actions.settings import currency
+
+logger = logging.getLogger(__name__)
+
+_ASKS = {
+    "cheapest": r"cheap|lowest|least expensive|budget|affordable|basic|entry",
+    "fastest": r"fast|quick|speed|best (?:broadband|internet|fibre)|top speed|most powerful",
+    "most_data": r"most data|biggest data|largest data|most gb",
+    "includes": r"includ|come with|comes with|get with|what do i get|what.s in|features|contain",
+    "compare": r"\bvs\.?\b|versus|compare|difference|differ|better|or the\b",
+    "available": r"do you (?:have|sell|offer|do|carry|stock)|have you got|is there an?\b|"
+                 r"can i get|available|any\b",
+    "price": r"how much|price|cost|per month|a month|monthly|charge",
+}
+
+
+def asks(text: str) -> set[str]:
+    """What kinds of answer the question asks for, by its wording."""
+    lowered = text.lower()
+    return {kind for kind, pattern in _ASKS.items() if re.search(pattern, lowered)}
+
+
+def price(product: Product) -> str:
+    return context.say_money(product.monthly_price, currency())
+
+
+def detail(product: Product) -> str:
+    """The one thing that tells two products apart, besides the price."""
+    if product.speed_mbps:
+        return f"{product.speed_mbps} Mbps"
+    if product.data_gb:
+        return "unlimited data" if product.data_gb == float("inf") else f"{product.data_gb:g}GB of data"
+    return ", ".join(product.includes[:2]) or catalogue.categories().get(product.category, "")
+
+
+def products_named(tracker: Tracker, turn: Turn) -> list[Product]:
+    """Products in the message: the NLU's, then any the current catalogue names."""
+    found: dict[str, Product] = {}
+    for entity in turn.message.all("product"):
+        product = catalogue.product(entity.value)
+        if product:
+            found.setdefault(product.id, product)
+    for product in catalogue.find_products(turn.message.text):
+        found.setdefault(product.id, product)
+    return list(found.values())
+
+
+def category_named(turn: Turn, products: list[Product]) -> str | None:
+    category = turn.message.value("category") or catalogue.find_category(turn.message.text)
+    if category in catalogue.categories():
+        return category
+    return products[0].category if products else None
+
+
+def answer(dispatcher: CollectingDispatcher, text: str, products: list[Product],
+           category: str | None) -> Product | None:
+    """Say the answer; returns the product it is about (for an offer hint), if one."""
+    kinds = asks(text)
+    in_category = [p for p in catalogue.products() if p.category == category]
+    category_name = catalogue.categories().get(category or "", category or "").lower()
+    if len(products) >= 2 and ("compare" in kinds or len(kinds - {"price"}) == 0):
+        first, second = products[:2]
+        dispatcher.utter_message(
+            response="utter_product_compare", first=first.name, first_price=price(first),
+            first_detail=detail(first), second=second.name, second_price=price(second),
+            second_detail=detail(second))
+        return first
+    if in_category and not products and kinds & {"cheapest", "fastest", "most_data"}:
+        if "most_data" in kinds and any(p.data_gb for p in in_category):
+            best = max((p for p in in_category if p.data_gb), key=lambda p: p.data_gb or 0)
+            dispatcher.utter_message(response="utter_product_most_data", category=category_name,
+                                     product=best.name, data=detail(best), price=price(best))
+        elif "fastest" in kinds and any(p.speed_mbps for p in in_category):
+            best = max((p for p in in_category if p.speed_mbps), key=lambda p: p.speed_mbps or 0)
+            dispatcher.utter_message(response="utter_product_fastest", category=category_name,
+                                     product=best.name, speed=f"{best.speed_mbps} Mbps",
+                                     price=price(best))
+        else:
+            best = min(in_category, key=lambda p: p.monthly_price)
+            dispatcher.utter_message(response="utter_product_cheapest", category=category_name,
+                                     product=best.name, price=price(best))
+        return best
+    if products:
+        product = products[0]
+        if "includes" in kinds and product.includes:
+            dispatcher.utter_message(response="utter_product_includes", product=product.name,
+                                     price=price(product), includes=", ".join(product.includes))
+        elif "available" in kinds and "price" not in kinds:
+            dispatcher.utter_message(response="utter_product_available",
+                                     products=f"{product.name} at {price(product)} a month")
+        elif product.monthly_price == 0:
+            dispatcher.utter_message(response="utter_product_free", product=product.name)
+        else:
+            dispatcher.utter_message(response="utter_product_price", product=product.name,
+                                     price=price(product))
+        return product
+    if in_category:
+        listing = ", ".join(f"{p.name} ({price(p)} a month)" for p in in_category)
+        response = "utter_product_available" if "available" in kinds else "utter_product_category_list"
+        arguments = {"products": listing} if "available" in kinds else {
+            "category": category_name, "products": listing}
+        dispatcher.utter_message(response=response, **arguments)
+        return None
+    categories = ", ".join(name.lower() for name in catalogue.categories().values())
+    if "available" in kinds:
+        dispatcher.utter_message(response="utter_product_unknown", categories=categories)
+    else:
+        dispatcher.utter_message(response="utter_product_which", categories=categories)
+    return None
+
+
+class ActionAnswerProduct(TurnAction):
+    """Answers a product question; may mention one eligible offer, with consent, once."""
+
+    def name(self) -> str:
+        return "action_answer_product"
+
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      turn: Turn) -> list[EventType]:
+        products = products_named(tracker, turn)
+        product = answer(dispatcher, turn.message.text, products, category_named(turn, products))
+        if product is not None:
+            offer = await eligible_offer(tracker, turn.store, turn.customer_id, product)
+            if offer is not None:
+                dispatcher.utter_message(response="utter_product_offer_hint", offer=offer.title)
+        return []

@@ -1,0 +1,116 @@
+"""One customer message as the actions see it: its intent, its entities, and what kind of
+move it is in the conversation (an answer, an escape, a digression that comes back)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rasa_sdk import Tracker
+
+# Intents that can carry the answer to the question the bot just asked. Anything else
+# is the customer doing something else, which the form must let through (see
+# actions.dialogue): a request for a person is never taken as a timeframe.
+ANSWER_INTENTS = frozenset({
+    "inform", "inform_name", "affirm", "deny", "correct", "nlu_fallback",
+})
+
+# Intents whose action ends whatever form is running.
+ESCAPE_INTENTS = frozenset({
+    "request_human", "cancel", "forget_me", "goodbye", "continue_elsewhere",
+})
+
+# Below this confidence the intent is a guess: a message that might be an answer is
+# treated as one rather than thrown to another flow.
+CONFIDENT = 0.6
+
+# A category answer the complaint classifier reports below this is not trusted.
+CATEGORY_CONFIDENT = 0.5
+
+
+@dataclass(frozen=True)
+class Entity:
+    type: str
+    value: str
+    start: int
+    end: int
+    confidence: float
+    info: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Message:
+    """The latest user message of a tracker."""
+
+    text: str
+    intent: str
+    confidence: float
+    entities: tuple[Entity, ...]
+
+    @classmethod
+    def of(cls, tracker: Tracker) -> Message:
+        latest = tracker.latest_message or {}
+        intent = latest.get("intent") or {}
+        entities = []
+        for raw in latest.get("entities") or ():
+            if not isinstance(raw, dict) or raw.get("value") in (None, ""):
+                continue
+            entities.append(Entity(
+                type=str(raw.get("entity")),
+                value=str(raw.get("value")),
+                start=int(raw.get("start") or 0),
+                end=int(raw.get("end") or 0),
+                confidence=float(raw.get("confidence_entity") or 1.0),
+                info=raw.get("additional_info") or {},
+            ))
+        return cls(
+            text=(latest.get("text") or "").strip(),
+            intent=str(intent.get("name") or ""),
+            confidence=float(intent.get("confidence") or 0.0),
+            entities=tuple(entities),
+        )
+
+    @property
+    def is_button(self) -> bool:
+        """A button press: the text is the payload, not the customer's words."""
+        return self.text.startswith("/")
+
+    @property
+    def words(self) -> str:
+        """The customer's own words ('' for a button press), capped for storage."""
+        return "" if self.is_button else self.text[:2000]
+
+    def all(self, entity_type: str) -> list[Entity]:
+        return [entity for entity in self.entities if entity.type == entity_type]
+
+    def first(self, entity_type: str) -> Entity | None:
+        found = self.all(entity_type)
+        return found[0] if found else None
+
+    def value(self, entity_type: str) -> str | None:
+        entity = self.first(entity_type)
+        return entity.value if entity else None
+
+    @property
+    def could_answer(self) -> bool:
+        """Whether this message may be the answer to a question the bot asked."""
+        return self.intent in ANSWER_INTENTS or self.confidence < CONFIDENT
+
+    @property
+    def escapes(self) -> bool:
+        return self.intent in ESCAPE_INTENTS and self.confidence >= CONFIDENT
+
+    def negated(self, entity: Entity) -> bool:
+        """'not broadband', 'instead of broadband', 'rather than 40': the old value."""
+        before = self.text[max(0, entity.start - 16):entity.start].lower()
+        return any(before.rstrip().endswith(cue) for cue in NEGATION_CUES)
+
+    def current(self, entity_type: str) -> Entity | None:
+        """The entity of this type the customer means now: in 'mobile, not broadband' that
+        is mobile, whichever comes first."""
+        found = self.all(entity_type)
+        meant = [entity for entity in found if not self.negated(entity)]
+        return (meant or found or [None])[0]
+
+
+NEGATION_CUES = ("not", "not a", "not the", "instead of", "rather than", "n't", "no longer")
