@@ -119,7 +119,7 @@ def say_budget(value: str | None) -> str:
     if not match:
         return value
     low, high, currency, period = match.groups()
-    money = say_money(low, currency) + (f"-{say_money(high, currency)}" if high else "")
+    money = say_money(low, currency) + (f"-{say_money(high, 'XXX').split()[0]}" if high else "")
     return f"{money} a {period}" if period else money
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -51,10 +52,12 @@ class Conversation:
         entities: list[dict[str, Any]] | None = None,
         slots: dict[str, Any] | None = None,
         events: list[dict[str, Any]] | None = None,
+        confidence: float = 1.0,
+        form: str | None = None,
     ) -> Tracker:
         latest = {
             "text": text,
-            "intent": {"name": intent, "confidence": 1.0},
+            "intent": {"name": intent, "confidence": confidence},
             "entities": entities or [],
             "metadata": {"message_id": "m-1"},
         }
@@ -66,9 +69,35 @@ class Conversation:
             events=[*(events or []), user_event],
             paused=False,
             followup_action=None,
-            active_loop={},
+            active_loop={"name": form} if form else {},
             latest_action_name="action_listen",
         )
+
+    def form_turn(self, form: str, requested: str, text: str, *, intent: str = "inform",
+                  entities: list[dict[str, Any]] | None = None, slots: dict[str, Any] | None = None,
+                  asked: int = 1, confidence: float = 1.0) -> Tracker:
+        """The tracker a form's validation action gets when the customer answers its question
+        (asked `asked` times so far), as the engine builds it."""
+        question = {"event": "bot", "text": "?", "metadata": {"utter_action": f"utter_ask_{requested}"}}
+        before = [{"event": "active_loop", "name": form}, *([question] * asked),
+                  {"event": "action", "name": "action_listen"}]
+        tracker = self.tracker(text, intent=intent, entities=entities,
+                               slots={**(slots or {}), "requested_slot": requested},
+                               events=before, form=form, confidence=confidence)
+        tracker.events.append({"event": "action", "name": form})
+        return tracker
+
+    def form_resumed(self, form: str, requested: str, *, slots: dict[str, Any] | None = None,
+                     asked: int = 1, after: str = "action_answer_product") -> Tracker:
+        """The tracker a form's validation gets when it comes back after a digression."""
+        question = {"event": "bot", "text": "?", "metadata": {"utter_action": f"utter_ask_{requested}"}}
+        before = [{"event": "active_loop", "name": form}, *([question] * asked),
+                  {"event": "action", "name": "action_listen"}]
+        tracker = self.tracker("how much is fibre 500?", intent="ask_product",
+                               slots={**(slots or {}), "requested_slot": requested},
+                               events=before, form=form)
+        tracker.events += [{"event": "action", "name": after}, {"event": "action", "name": form}]
+        return tracker
 
 
 @pytest.fixture
@@ -84,5 +113,27 @@ async def conversation(store: InMemoryProfileStore):
     return make
 
 
-def texts(dispatcher: CollectingDispatcher) -> list[str]:
-    return [message.get("text") or message.get("response") or "" for message in dispatcher.messages]
+def render(message: dict[str, Any], responses: dict[str, Any], slots: dict[str, Any]) -> str:
+    """What the customer reads for one dispatched message: a response's first variation whose
+    slot conditions hold, with its {placeholders} filled as Rasa fills them."""
+    name = message.get("response")
+    if not name:
+        return message.get("text") or ""
+    variations = responses[name]
+    chosen = next((v for v in variations if v.get("condition") and all(
+        slots.get(c["name"]) == c["value"] for c in v["condition"])), None)
+    chosen = chosen or next(v for v in variations if not v.get("condition"))
+    values = {**slots, **{k: v for k, v in message.items() if v is not None}}
+    return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m.group(1), m.group(0))), chosen["text"])
+
+
+_DOMAIN = yaml.safe_load(Path(REPO_ROOT / "domain.yml").read_text())
+
+
+def texts(dispatcher: CollectingDispatcher, slots: dict[str, Any] | None = None) -> list[str]:
+    """The bot's messages as the customer reads them."""
+    return [render(m, _DOMAIN["responses"], slots or {}) for m in dispatcher.messages]
+
+
+def responses(dispatcher: CollectingDispatcher) -> list[str]:
+    return [m.get("response") or "" for m in dispatcher.messages]

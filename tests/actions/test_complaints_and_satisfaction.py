@@ -11,38 +11,23 @@ from memory import Source
 from tests.actions.conftest import texts
 
 WEB = Source(channel="web")
-COMPLAINT = {
-    "complaint_category": "connection",
-    "complaint_description": "my broadband keeps dropping every evening",
-    "complaint_reference": "NW-123456",
-    "complaint_severity": "high",
-}
-
-
-async def test_a_complaint_gets_a_reference_at_once(store, conversation, dispatcher, domain):
-    chat = await conversation()
-    await ActionRecordComplaint().run(dispatcher, chat.tracker("high", slots=COMPLAINT), domain)
-
-    [complaint] = await store.complaints(chat.customer_id)
-    assert (complaint.category, complaint.severity, complaint.order_ref, complaint.status) == (
-        "connection", "high", "NW-123456", "open"
-    )
-    assert f"Your reference is {complaint.reference}." in texts(dispatcher)[0]
 
 
 async def test_a_repeat_complaint_is_linked_to_the_earlier_one(store, conversation, dispatcher, domain):
     chat = await conversation()
-    await ActionRecordComplaint().run(dispatcher, chat.tracker(slots=COMPLAINT), domain)
-    first = (await store.complaints(chat.customer_id))[0]
+    first = await store.open_complaint(chat.customer_id, category="connection",
+                                       description="my broadband keeps dropping", source=WEB)
 
-    events = await ActionStartComplaint().run(dispatcher, chat.tracker("it dropped again tonight, third time this week"), domain)
-    assert f"complaint {first.reference} is still open" in texts(dispatcher)[-1]
-    assert SlotSet("complaint_description", "it dropped again tonight, third time this week") in events
+    events = await ActionStartComplaint().run(
+        dispatcher, chat.tracker("it dropped again tonight, third time this week", intent="complain"), domain)
 
-    await ActionRecordComplaint().run(dispatcher, chat.tracker(slots=COMPLAINT), domain)
+    assert f"complaint {first.reference} is still open" in texts(dispatcher)[0]
     second = (await store.complaints(chat.customer_id))[0]
     assert second.related_to == first.reference
-    assert f"linked it to your earlier complaint {first.reference}" in texts(dispatcher)[-1]
+    assert second.description == "it dropped again tonight, third time this week"
+    assert SlotSet("complaint_ref", second.reference) in events
+    await ActionRecordComplaint().run(dispatcher, chat.tracker(slots={"complaint_ref": second.reference}), domain)
+    assert f"linked to your earlier complaint {first.reference}" in texts(dispatcher)[-1]
 
 
 async def test_complaint_status_is_answered_from_the_store(store, conversation, dispatcher, domain):

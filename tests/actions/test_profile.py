@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from rasa_sdk.events import SessionStarted, SlotSet
+from rasa_sdk.events import FollowupAction, SessionStarted, SlotSet
 
+from actions.facts import ActionAskFactValue, ActionChangeFact, ActionStartFactChange
+from actions.contact import ActionAskEmail, ValidateContactForm
 from actions.profile import (
-    ActionChangeFact,
     ActionGreet,
     ActionRememberName,
     ActionSessionStart,
@@ -69,13 +70,14 @@ async def test_a_returning_customer_is_greeted_by_name_with_context(store, conve
 
     assert dispatcher.messages[0]["response"] == "utter_welcome_back"
     assert dispatcher.messages[0]["first_name"] == "Ann"
-    assert "Mesh Wi-Fi Kit you asked about today" in dispatcher.messages[1]["text"]
+    assert "Mesh Wi-Fi Kit you asked about today" in texts(dispatcher)[1]
 
 
 async def test_a_new_customer_is_welcomed_without_a_name(conversation, dispatcher, domain):
     chat = await conversation()
-    await ActionGreet().run(dispatcher, chat.tracker(), domain)
+    events = await ActionGreet().run(dispatcher, chat.tracker(), domain)
     assert [m["response"] for m in dispatcher.messages] == ["utter_welcome"]
+    assert FollowupAction("name_form") in events  # the form asks for the name, once
 
 
 async def test_the_name_is_stored_with_its_source_once(store, conversation, dispatcher, domain):
@@ -87,7 +89,7 @@ async def test_the_name_is_stored_with_its_source_once(store, conversation, disp
     fact = (await store.profile(chat.customer_id)).facts["first_name"]
     assert (fact.value, fact.source.channel, fact.source.conversation_id) == ("Ann", "telegram", chat.conversation_id)
     assert len(await store.fact_history(chat.customer_id, "first_name")) == 1
-    assert texts(dispatcher) == ["Nice to meet you, Ann! How can I help you today?"]
+    assert texts(dispatcher)[0] == "Nice to meet you, Ann! How can I help you today?"
 
 
 async def test_what_do_you_know_about_me_names_each_source(store, conversation, dispatcher, domain):
@@ -163,8 +165,6 @@ def test_budgets_are_said_the_way_people_say_them(value, said):
 
 
 async def test_a_stale_email_is_confirmed_not_asked_again(store, conversation, dispatcher, domain):
-    from actions.needs import ActionAskEmail, ValidateContactForm
-
     chat = await conversation()
     long_ago = datetime.now(timezone.utc) - timedelta(days=400)
     await store.remember(chat.customer_id, "email", "ann@example.com", source=WEB, observed_at=long_ago)
@@ -173,37 +173,39 @@ async def test_a_stale_email_is_confirmed_not_asked_again(store, conversation, d
     assert texts(dispatcher)[-1] == "Is your email address still a…@example.com?"
     assert SlotSet("pending_question", "confirm:email") in events
 
-    slots = await ValidateContactForm().validate_email(
-        "yes", dispatcher, chat.tracker("yes", intent="affirm", slots={"pending_question": "confirm:email"}), domain
-    )
-    assert slots == {"email": "ann@example.com", "pending_question": None}
+    tracker = chat.form_turn("contact_form", "email", "yes", intent="affirm",
+                             slots={"pending_question": "confirm:email"})
+    tracker.events[1]["metadata"]["utter_action"] = "utter_confirm_email"
+    events = await ValidateContactForm().run(dispatcher, tracker, domain)
+    assert SlotSet("email", "ann@example.com") in events
+    assert SlotSet("requested_slot", "phone") in events
     profile = await store.profile(chat.customer_id)
     assert profile.knows("email")  # confirmed today: fresh again
     assert len(await store.fact_history(chat.customer_id, "email")) == 2
 
 
 async def test_a_changed_stale_email_is_asked_for_and_replaced(store, conversation, dispatcher, domain):
-    from actions.needs import ActionAskEmail, ValidateContactForm
-
     chat = await conversation()
     long_ago = datetime.now(timezone.utc) - timedelta(days=400)
     await store.remember(chat.customer_id, "email", "old@example.com", source=WEB, observed_at=long_ago)
-    slots = await ValidateContactForm().validate_email(
-        "no", dispatcher, chat.tracker("no", intent="deny", slots={"pending_question": "confirm:email"}), domain
-    )
-    assert slots == {"email": None, "pending_question": "replace:email"}
+    tracker = chat.form_turn("contact_form", "email", "no", intent="deny",
+                             slots={"pending_question": "confirm:email"})
+    events = await ValidateContactForm().run(dispatcher, tracker, domain)
+    assert SlotSet("pending_question", "replace:email") in events
+    assert SlotSet("requested_slot", "email") in events
     await ActionAskEmail().run(dispatcher, chat.tracker(slots={"pending_question": "replace:email"}), domain)
-    assert texts(dispatcher)[-1] == "What's the best email address to reach you on?"
-    slots = await ValidateContactForm().validate_email(
-        "new@example.com", dispatcher, chat.tracker("new@example.com", intent="inform"), domain
-    )
-    assert slots["email"] == "new@example.com"
+    assert texts(dispatcher)[-1] == "Thanks. What's the right email address now?"
+    tracker = chat.form_turn("contact_form", "email", "it's new@example.com now", intent="inform",
+                             entities=[{"entity": "email", "value": "new@example.com"}],
+                             slots={"pending_question": "replace:email"})
+    events = await ValidateContactForm().run(dispatcher, tracker, domain)
+    assert SlotSet("email", "new@example.com") in events
     assert (await store.profile(chat.customer_id)).get("email") == "new@example.com"
+    assert [f.value for f in await store.fact_history(chat.customer_id, "email")] == [
+        "new@example.com", "old@example.com"]
 
 
 async def test_change_my_phone_without_the_number_asks_for_it_by_name(conversation, dispatcher, domain):
-    from actions.profile import ActionAskFactValue, ActionStartFactChange
-
     chat = await conversation()
     tracker = chat.tracker("update my phone number", entities=[{"entity": "fact_key", "value": "phone"}])
     events = await ActionStartFactChange().run(dispatcher, tracker, domain)

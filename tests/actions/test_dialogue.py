@@ -1,0 +1,201 @@
+"""Customers in their own words: complaints and needs recorded from the first sentence, typed
+answers understood, digressions let through, escapes honoured, nothing asked a third time."""
+
+from __future__ import annotations
+
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+
+from actions.complaints import ActionRecordComplaint, ActionStartComplaint, ValidateComplaintForm
+from actions.facts import ActionCorrect
+from actions.handoff import ActionCancel, ActionHandoff
+from actions.needs import ActionStartNeed, ValidateNeedForm
+from actions.products import ActionAnswerProduct
+from tests.actions.conftest import responses, texts
+
+BILLING_WORDS = "you charged me twice this month, the same amount"
+CATEGORY = {"entity": "complaint_category", "value": "billing", "confidence_entity": 0.93,
+            "start": 0, "end": len(BILLING_WORDS)}
+
+
+def slot_values(events) -> dict:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+async def test_a_typed_complaint_is_recorded_before_any_question(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    tracker = chat.tracker(BILLING_WORDS, intent="complain", entities=[CATEGORY])
+
+    events = await ActionStartComplaint().run(dispatcher, tracker, domain)
+
+    [complaint] = await store.complaints(chat.customer_id)
+    assert (complaint.category, complaint.description) == ("billing", BILLING_WORDS)
+    assert slot_values(events)["complaint_ref"] == complaint.reference
+    assert f"I've logged it as complaint {complaint.reference} (billing or charges)" in texts(dispatcher)[0]
+
+    # The form asks only what is missing: no category question, the reference next.
+    form = await ValidateComplaintForm().run(dispatcher, chat.tracker(
+        slots=slot_values(events)), domain)
+    assert SlotSet("requested_slot", "complaint_reference") in form
+
+
+async def test_typed_answers_in_any_words_update_the_complaint(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    await ActionStartComplaint().run(dispatcher, chat.tracker(
+        "I want to make a complaint about something that happened", intent="complain"), domain)
+    [complaint] = await store.complaints(chat.customer_id)
+    slots = {"complaint_ref": complaint.reference,
+             "complaint_description": "I want to make a complaint about something that happened"}
+
+    events = await ValidateComplaintForm().run(dispatcher, chat.form_turn(
+        "complaint_form", "complaint_category", "its about my bil, i was overcharged",
+        intent="inform", slots=slots), domain)
+
+    assert slot_values(events)["complaint_category"] == "billing"
+    amended = await store.complaint(complaint.reference)
+    assert amended.category == "billing"
+    assert [(c.field, c.old, c.new) for c in amended.changes] == [("category", "other", "billing")]
+
+
+async def test_a_request_for_a_person_is_never_taken_as_an_answer(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    slots = {"complaint_ref": None, "complaint_description": "router broken",
+             "complaint_category": "device", "complaint_reference": "none"}
+    tracker = chat.form_turn("complaint_form", "complaint_severity", "can i talk to a real person please",
+                             intent="request_human", slots=slots)
+
+    # No events: Rasa rejects the form for this turn and the rule for the intent runs.
+    assert await ValidateComplaintForm().run(dispatcher, tracker, domain) == []
+    assert dispatcher.messages == []
+
+    handoff = await ActionHandoff().run(dispatcher, tracker, domain)
+    assert ActiveLoop(None) in handoff
+    assert {"handoff": {"reason": "customer_asked"}} in [m.get("custom") for m in dispatcher.messages]
+
+
+async def test_a_product_question_is_answered_and_the_form_goes_on(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    tracker = chat.form_turn("need_form", "need_timeframe", "hang on, how much is fibre 500 a month?",
+                             intent="ask_product", slots={"need_category": "broadband"},
+                             entities=[{"entity": "product", "value": "fibre-500"}])
+
+    assert await ValidateNeedForm().run(dispatcher, tracker, domain) == []
+    events = await ActionAnswerProduct().run(dispatcher, tracker, domain)
+
+    assert texts(dispatcher) == ["Fibre 500 costs £35 a month."]
+    assert events[-1] == FollowupAction("need_form")
+
+
+async def test_no_question_is_asked_a_third_time(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    complaint = await store.open_complaint(chat.customer_id, category="connection",
+                                           description="wifi keeps dropping", source=chat_source(chat))
+    slots = {"complaint_ref": complaint.reference, "complaint_description": "wifi keeps dropping",
+             "complaint_category": "connection"}
+    tracker = chat.form_turn("complaint_form", "complaint_severity", "hmm dunno what u mean",
+                             intent="nlu_fallback", confidence=0.2, slots=slots, asked=2)
+
+    events = await ValidateComplaintForm().run(dispatcher, tracker, domain)
+
+    assert SlotSet("complaint_severity", "medium") in events
+    assert SlotSet("requested_slot", None) in events  # nothing left to ask
+    assert responses(dispatcher) == ["utter_complaint_severity_unclear", "utter_best_guess"]
+    assert "affecting you regularly" in texts(dispatcher)[1]
+
+
+async def test_one_miss_asks_again_with_a_hint(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    tracker = chat.form_turn("need_form", "need_budget", "erm what do u mean",
+                             intent="inform", confidence=0.4, slots={"need_category": "mobile"})
+    events = await ValidateNeedForm().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_need_budget_unclear"]
+    assert SlotSet("requested_slot", "need_budget") in events  # asked a second time, not a third
+
+
+async def test_not_sure_is_an_answer_too(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    tracker = chat.form_turn("need_form", "need_budget", "not sure tbh, whatever is good",
+                             intent="inform", slots={"need_category": "mobile"})
+    events = await ValidateNeedForm().run(dispatcher, tracker, domain)
+    assert slot_values(events)["need_budget"] == "no fixed budget"
+    assert SlotSet("requested_slot", "need_timeframe") in events
+
+
+async def test_a_need_with_several_parts_in_one_sentence(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    words = "hi, i'm Ahmed, i need a new sim for my daughter, something under 15 a month"
+    tracker = chat.tracker(words, intent="state_need", entities=[
+        {"entity": "first_name", "value": "Ahmed", "start": 8, "end": 13},
+        {"entity": "category", "value": "mobile", "start": 26, "end": 29},
+        {"entity": "money", "value": "15 GBP/month", "start": 60, "end": 75},
+    ])
+
+    events = await ActionStartNeed().run(dispatcher, tracker, domain)
+
+    [need] = await store.needs(chat.customer_id)
+    assert (need.category, need.budget, need.words) == ("mobile", "15 GBP/month", words)
+    assert (await store.profile(chat.customer_id)).get("first_name") == "Ahmed"
+    form = await ValidateNeedForm().run(dispatcher, chat.tracker(slots=slot_values(events)), domain)
+    assert SlotSet("requested_slot", "need_timeframe") in form  # only the timeframe is asked
+
+
+async def test_no_i_said_mobile_not_broadband_corrects_the_need(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    need = await store.add_need(chat.customer_id, category="broadband", words="a new plan",
+                                source=chat_source(chat))
+    text = "no, i said mobile, not broadband"
+    tracker = chat.tracker(text, intent="correct", entities=[
+        {"entity": "category", "value": "mobile", "start": 11, "end": 17},
+        {"entity": "category", "value": "broadband", "start": 23, "end": 32},
+    ])
+
+    await ActionCorrect().run(dispatcher, tracker, domain)
+
+    [amended] = await store.needs(chat.customer_id)
+    assert amended.id == need.id and amended.category == "mobile"
+    assert [(c.field, c.old, c.new) for c in amended.changes] == [("category", "broadband", "mobile")]
+    assert "you're looking for mobile" in texts(dispatcher)[0]
+
+
+async def test_a_corrected_name_replaces_the_old_one_and_keeps_it_in_history(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    await store.remember(chat.customer_id, "first_name", "Jon", source=chat_source(chat))
+    tracker = chat.tracker("sorry, it's John with an h", intent="correct", entities=[
+        {"entity": "first_name", "value": "John", "start": 12, "end": 16}])
+
+    events = await ActionCorrect().run(dispatcher, tracker, domain)
+
+    assert (await store.profile(chat.customer_id)).get("first_name") == "John"
+    assert [f.value for f in await store.fact_history(chat.customer_id, "first_name")] == ["John", "Jon"]
+    assert SlotSet("first_name", "John") in events
+    assert texts(dispatcher) == [
+        "Thanks for correcting me: your first name is now John. The old value stays in your history."]
+
+
+async def test_never_mind_ends_the_form_and_keeps_only_what_was_stated(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    need = await store.add_need(chat.customer_id, category="tv", words="tv package", source=chat_source(chat))
+    tracker = chat.form_turn("need_form", "need_budget", "actually never mind", intent="cancel",
+                             slots={"need_category": "tv", "need_id": float(need.id)})
+
+    assert await ValidateNeedForm().run(dispatcher, tracker, domain) == []
+    events = await ActionCancel().run(dispatcher, tracker, domain)
+
+    assert ActiveLoop(None) in events and SlotSet("need_budget", None) in events
+    assert [n.category for n in await store.needs(chat.customer_id)] == ["tv"]
+    assert "I've kept a note that you're interested in tv" in texts(dispatcher)[0]
+
+
+async def test_intake_closes_with_the_reference(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    complaint = await store.open_complaint(chat.customer_id, category="device", severity="high",
+                                           description="router dead", source=chat_source(chat))
+    await ActionRecordComplaint().run(dispatcher, chat.tracker(
+        slots={"complaint_ref": complaint.reference}), domain)
+    assert f"Your reference is {complaint.reference}." in texts(dispatcher)[0]
+    assert "router or device, stopping you using the service" in texts(dispatcher)[0]
+
+
+def chat_source(chat):
+    from memory import Source
+
+    return Source(channel="web", conversation_id=chat.conversation_id)
