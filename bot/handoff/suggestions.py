@@ -113,6 +113,10 @@ def read_parse(parse: dict[str, Any], text: str, vocabulary: Vocabulary) -> list
 
     category = _value(entities, "complaint_category")
     if name == "complain" or category is not None:
+        if category not in vocabulary.complaint_categories:
+            # Without the NLU's complaint category, a product category that is also one
+            # ("device": "my router ...") is the best reading; the agent can edit it.
+            category = _value(entities, "category")
         severity = _value(entities, "severity")
         fields = {
             "category": category if category in vocabulary.complaint_categories else "other",
