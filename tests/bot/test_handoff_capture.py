@@ -1,5 +1,6 @@
 """Capture during a handoff: the NLU reads what the customer tells the agent, the console suggests
 it, and the agent records it (as is, or edited) in the profile with themselves as the source.
+And the console's canned replies come from the live published version.
 
 The gateway is real (aiohttp, SQLite profile and handoff store); the engine is the fake in
 conftest, whose POST /model/parse answers what each test tells it to.
@@ -9,10 +10,14 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.handoff import HANDOFFS
+from bot.handoff.suggestions import Vocabulary, read_parse
 from bot.state import CONVERSATIONS, STORE
 from memory import Source
 from tests.bot.test_console import next_event, queued
+from tests.bot.test_studio_support import studio  # noqa: F401  (fixture)
 
 COMPLAINT = "My router keeps dropping the connection"
 NEED = "I'm after a new mobile plan, about 25 a month, before March"
@@ -226,3 +231,92 @@ async def test_messages_while_waiting_for_an_agent_are_read_too(staff, engine_ap
     await staff.app[HANDOFFS].capture.idle()
     [suggestion] = await staff.app[HANDOFFS].suggestions(handoff["id"])
     assert (suggestion["status"], suggestion["fields"]["description"]) == ("pending", COMPLAINT)
+
+
+# --- reading a parse ---------------------------------------------------------------------------
+
+def test_a_parse_names_complaints_needs_and_facts_in_one_message():
+    text = "Hi, I'm Grace, grace@example.com. Order NW-1 arrived broken, it's unusable; I also want fibre"
+    parse = {"intent": {"name": "complain", "confidence": 0.6}, "entities": [
+        {"entity": "first_name", "value": "Grace", "confidence_entity": 0.9},
+        {"entity": "email", "value": "grace@example.com", "confidence_entity": 1.0},
+        {"entity": "order_ref", "value": "NW-1", "confidence_entity": 1.0},
+        {"entity": "severity", "value": "high", "confidence_entity": 0.7},
+        {"entity": "category", "value": "device", "confidence_entity": 1.0},
+        {"entity": "fact_key", "value": "city", "confidence_entity": 1.0, "additional_info": {"new_value": "Leeds"}},
+        {"entity": "phone", "value": "+441514960000", "confidence_entity": 0.2},  # too unsure to suggest
+    ]}
+    assert read_parse(parse, text, Vocabulary()) == [
+        ("complaint", {"category": "device", "description": text, "severity": "high", "order_ref": "NW-1"}),
+        ("fact", {"key": "email", "value": "grace@example.com"}),
+        ("fact", {"key": "first_name", "value": "Grace"}),
+        ("fact", {"key": "city", "value": "Leeds"}),
+    ]
+
+
+def test_a_complaint_without_a_category_is_other_and_a_need_without_one_is_unspecified():
+    assert read_parse({"intent": {"name": "complain"}}, "this is a joke", Vocabulary()) == [
+        ("complaint", {"category": "other", "description": "this is a joke", "severity": "medium"})]
+    product = {"entity": "product", "value": "fibre-500", "additional_info": {"category": "broadband"}}
+    assert read_parse({"intent": {"name": "state_need"}, "entities": [product]}, "fibre 500 please", Vocabulary()) == [
+        ("need", {"category": "broadband", "words": "fibre 500 please", "product": "fibre-500"})]
+    assert read_parse({"intent": {"name": "state_need"}}, "something new", Vocabulary())[0][1]["category"] == "unspecified"
+    # The complaint category entity alone is enough, whatever the intent.
+    only_entity = {"intent": {"name": "inform"}, "entities": [{"entity": "complaint_category", "value": "billing"}]}
+    assert read_parse(only_entity, "the invoice", Vocabulary())[0][1]["category"] == "billing"
+    assert read_parse({"intent": {"name": "greet"}, "entities": []}, "hello", Vocabulary()) == []
+
+
+async def test_a_slow_parse_is_given_up():
+    from aiohttp import ClientSession, web
+    from aiohttp.test_utils import TestServer
+
+    from bot.engine import EngineClient, EngineUnavailable
+
+    async def slow(request):
+        await asyncio.sleep(5)
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_post("/model/parse", slow)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with ClientSession() as session:
+            engine = EngineClient(session, f"http://127.0.0.1:{server.port}", "token")
+            with pytest.raises(EngineUnavailable, match="did not parse"):
+                await engine.parse("my router", timeout=0.2)
+    finally:
+        await server.close()
+
+
+# --- canned replies come from the live published version ----------------------------------------
+
+async def test_canned_replies_follow_a_publish_without_a_restart(studio):
+    from tests.bot.test_studio import edit_response, publish
+
+    mia = await studio.marketer()
+    ann = await studio.harness.sign_in("ann")
+    customer_id = await studio.app[STORE].identify("api", "crm-7")
+    await studio.app[STORE].start_interaction(customer_id, "api", "api.crm-7")
+    await studio.app[HANDOFFS].request(conversation_id="api.crm-7", customer_id=customer_id,
+                                       channel="api", reason="customer_asked")
+    [handoff] = await studio.app[HANDOFFS].queue()
+
+    def canned(detail) -> dict:
+        return {c["name"]: c["text"] for c in detail["canned"]}
+
+    before = canned(await ann.get_json(f"/console/api/handoffs/{handoff['id']}"))
+    assert before["utter_goodbye"] != "Cheerio, and thanks for talking to Northwind!"
+
+    def reword(variations):
+        for variation in variations:
+            variation["text"] = "Cheerio, and thanks for talking to Northwind!"
+        return variations
+
+    await edit_response(mia, "utter_goodbye", reword)
+    assert (await publish(mia, "Friendlier goodbye")).status == 200
+    after = canned(await ann.get_json(f"/console/api/handoffs/{handoff['id']}"))
+    assert after["utter_goodbye"] == "Cheerio, and thanks for talking to Northwind!"
+    assert {name: text for name, text in after.items() if name != "utter_goodbye"} == {
+        name: text for name, text in before.items() if name != "utter_goodbye"}
