@@ -81,7 +81,7 @@ def load_responses(domain_path: Path) -> Responses:
     })
 
 
-Published = Callable[[], "dict[str, list[dict[str, Any]]] | None"]
+Published = Callable[[], dict[str, list[dict[str, Any]]] | None]
 
 
 class LiveResponses:

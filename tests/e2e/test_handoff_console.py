@@ -217,6 +217,7 @@ async def test_a_telegram_customer_gets_the_agents_replies_in_telegram(handoff_s
 # --- capture during a handoff -------------------------------------------------------------
 
 COMPLAINT = "My router keeps dropping the connection, it has been down since yesterday"
+NEED = "I need a new SIM for my daughter, something under 15 a month"
 
 
 async def test_a_complaint_told_to_the_agent_is_suggested_and_recorded_in_the_profile(handoff_stack, pages):
@@ -238,15 +239,28 @@ async def test_a_complaint_told_to_the_agent_is_suggested_and_recorded_in_the_pr
     await expect(suggestion).to_contain_text(re.compile(r"recorded as C-\d+"))
     await expect(agent.locator("#profile")).to_contain_text(COMPLAINT)
     await agent.screenshot(path=artifact("console-suggestion-recorded.png"), full_page=True)
+
+    await widget_send(customer, NEED)  # and a need, which the agent corrects before recording
+    need = agent.locator("#suggestion-list .suggestion").filter(has_text=NEED)
+    await expect(need).to_contain_text("need", timeout=15_000)
+    await need.get_by_role("button", name="Edit").click()
+    await need.get_by_label("budget").fill("20 GBP/month")
+    await agent.screenshot(path=artifact("console-suggestion-edit.png"), full_page=True)
+    await need.locator("form").get_by_role("button", name="Record").click()
+    await expect(need).to_contain_text("recorded")
+    await expect(agent.locator("#profile")).to_contain_text("20 GBP/month")
+
     handoff_id = int(agent.url.rsplit("/", 1)[1])
     detail = await agent.evaluate(f"fetch('/console/api/handoffs/{handoff_id}').then(r => r.json())")
-
     store = await open_store(Settings.from_env(handoff_stack.env).profile_db_url)
     try:
         complaints = await store.complaints(detail["handoff"]["customer_id"])
+        needs = await store.needs(detail["handoff"]["customer_id"])
     finally:
         await store.close()
     assert [c.description for c in complaints] == [COMPLAINT]
     assert complaints[0].source.channel == "agent"
     assert complaints[0].source.actor == f"agent:{detail['me']['id']}"
-    assert "recorded" in [s["status"] for s in detail["suggestions"]]
+    assert [(n.budget, n.words, n.source.actor) for n in needs] == [
+        ("20 GBP/month", NEED, f"agent:{detail['me']['id']}")]
+    assert [s["status"] for s in detail["suggestions"]] == ["recorded", "recorded"]
