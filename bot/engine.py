@@ -14,6 +14,8 @@ import aiohttp
 
 logger = logging.getLogger(__name__)
 
+PARSE_TIMEOUT = 5.0  # seconds; a parse off a turn's path may wait this long, then is given up
+
 
 class EngineUnavailable(RuntimeError):
     """The engine could not be reached or answered with an error."""
@@ -162,6 +164,17 @@ class EngineClient:
         }
         raw = await self._request("POST", "/webhooks/rest/webhook", json=body, authorised=False)
         return [Reply.from_json(item) for item in raw if isinstance(item, dict)]
+
+    async def parse(self, text: str, *, timeout: float = PARSE_TIMEOUT) -> dict[str, Any]:
+        """What the NLU makes of `text` (intent, entities), from Rasa's POST /model/parse.
+
+        Stateless: the text reaches no conversation's tracker and no policy runs."""
+        try:
+            async with asyncio.timeout(timeout):
+                raw = await self._request("POST", "/model/parse", json={"text": text})
+        except TimeoutError:
+            raise EngineUnavailable(f"the engine did not parse within {timeout:.0f} s") from None
+        return raw if isinstance(raw, dict) else {}
 
     async def append_events(self, conversation_id: str, events: list[dict[str, Any]]) -> None:
         await self._request(

@@ -2,7 +2,8 @@
 
 Client frames: {"type": "watch", "handoff_id": N} (this tab follows one conversation instead
 of the queue) | {"type": "unwatch"} | {"type": "ping"}.
-Server frames: the broker's events ({"type": "handoff" | "message" | "note" | "profile"}),
+Server frames: the broker's events ({"type": "handoff" | "message" | "note" | "profile" |
+"suggestion"}),
 {"type": "resync"} when the screen fell behind and must reload, {"type": "pong"}.
 The session is re-checked every minute, so signing out or being disabled ends the socket.
 """

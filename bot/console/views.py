@@ -1,4 +1,5 @@
-"""The staff console's pages and JSON API: the queue, one conversation, and agent actions.
+"""The staff console's pages and JSON API: the queue, one conversation, and agent actions
+(including recording or dismissing what the NLU suggests from the customer's messages).
 
 Every route requires the agent role (admins pass too); every POST is CSRF-checked by
 require_role. Domain errors from bot.handoff become JSON errors here and nowhere else.
@@ -91,6 +92,8 @@ async def handoff_api(request: web.Request) -> web.Response:
         "canned": [c.to_json() for c in request.app[RESPONSES].canned()],
         "agents": await _agents(request),
         "fact_keys": list(request.app[FACT_KEYS]),
+        "suggestions": await service.suggestions(handoff.id),
+        "vocabulary": service.capture.vocabulary.to_json(),
     })
 
 
@@ -106,6 +109,7 @@ def _action(run: Callable[[Any, Any, int, dict[str, Any]], Awaitable[Any]]):
         body = await read_json_object(request) if request.can_read_body else {}
         result = await run(request.app[HANDOFFS], staff(request), _handoff_id(request), body | {
             "_reference": request.match_info.get("reference"),
+            "_suggestion": request.match_info.get("suggestion_id"),
         })
         if hasattr(result, "to_json"):
             result = result.to_json()
@@ -120,6 +124,8 @@ note = _action(lambda s, m, h, b: s.note(h, m, b.get("text")))
 resolve = _action(lambda s, m, h, b: s.resolve(h, m, b.get("summary")))
 hand_back = _action(lambda s, m, h, b: s.hand_back(h, m))
 record_fact = _action(lambda s, m, h, b: s.record_fact(h, m, b.get("key"), b.get("value")))
+record_suggestion = _action(lambda s, m, h, b: s.record_suggestion(h, m, b["_suggestion"], b.get("fields")))
+dismiss_suggestion = _action(lambda s, m, h, b: s.dismiss_suggestion(h, m, b["_suggestion"]))
 update_complaint = _action(
     lambda s, m, h, b: s.update_complaint(h, m, b["_reference"], b.get("status"), b.get("resolution"))
 )
@@ -153,6 +159,8 @@ def setup_routes(app: web.Application) -> None:
         ("claim", claim), ("reply", reply), ("notes", note), ("transfer", transfer),
         ("resolve", resolve), ("hand-back", hand_back), ("facts", record_fact),
         ("complaints/{reference}", update_complaint),
+        ("suggestions/{suggestion_id}/record", record_suggestion),
+        ("suggestions/{suggestion_id}/dismiss", dismiss_suggestion),
     ):
         app.router.add_post(f"{base}/{path}", handler)
     app.router.add_get("/console/ws", live.console_socket)

@@ -15,9 +15,10 @@ from aiohttp import web
 from bot.accounts import AUTH, STAFF_DB
 from bot.handoff.actions import HandoffService
 from bot.handoff.pubsub import Broker, InMemoryBroker, RedisBroker
-from bot.handoff.responses import Responses, load_responses
+from bot.handoff.responses import LiveResponses
 from bot.handoff.rules import load_rules
 from bot.handoff.sql import SqlHandoffStore
+from bot.handoff.suggestions import load_vocabulary
 from bot.settings import REPO_ROOT
 from bot.state import CONVERSATIONS, DELIVERY, ENGINE, SETTINGS, STORE
 
@@ -25,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 HANDOFFS = web.AppKey("handoffs", HandoffService)
 BROKER = web.AppKey("live_broker", Broker)
-RESPONSES = web.AppKey("bot_responses", Responses)
+RESPONSES = web.AppKey("bot_responses", LiveResponses)
 DOMAIN_PATH = REPO_ROOT / "domain.yml"
 
 
@@ -40,7 +41,10 @@ async def open_broker(redis_url: str) -> Broker:
 async def _handoff_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     rules = load_rules(settings.handoff_rules_path)
-    responses = load_responses(DOMAIN_PATH)
+    from bot.studio import live_responses
+
+    # Read at each use: the studio is set up after the handoff and may publish at any time.
+    responses = LiveResponses(lambda: live_responses(app), DOMAIN_PATH)
     broker = await open_broker(settings.redis_url)
     service = HandoffService(
         store=SqlHandoffStore(app[STAFF_DB]),
@@ -50,7 +54,8 @@ async def _handoff_ctx(app: web.Application) -> AsyncIterator[None]:
         broker=broker,
         rules=rules,
         accounts=app[AUTH].store,
-        satisfaction_question=responses.reply("utter_ask_satisfaction"),
+        satisfaction_question=lambda: responses.reply("utter_ask_satisfaction"),
+        vocabulary=load_vocabulary(REPO_ROOT),
     )
     service.max_message_chars = settings.max_message_chars
     app[BROKER], app[RESPONSES], app[HANDOFFS] = broker, responses, service

@@ -1,5 +1,6 @@
 """What agents do with a handed-off conversation: claim, reply, note, transfer, resolve, hand back,
-update a complaint and record a fact. Every action checks who holds the conversation."""
+update a complaint, record a fact, and record or dismiss what the NLU suggests. Every action
+checks who holds the conversation."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from bot.conversations import InvalidMessage, clean_text
 from bot.delivery import Undeliverable
 from bot.engine import EngineUnavailable
 from bot.handoff import notices
+from bot.handoff.capture import pending_and_recorded
 from bot.handoff.models import (
     ACTIVE,
     HANDED_BACK,
@@ -161,8 +163,10 @@ class HandoffService(Handoffs):
                 replies = await self.engine.execute(conversation_id, SATISFACTION_ACTION)
             except EngineUnavailable:
                 logger.warning("the engine could not ask about satisfaction in %s", conversation_id)
-        if not any(r.text for r in replies) and self.satisfaction_question is not None:
-            replies = [self.satisfaction_question]
+        fallback = self.satisfaction_question
+        fallback = fallback() if callable(fallback) else fallback
+        if not any(r.text for r in replies) and fallback is not None:
+            replies = [fallback]
         for reply in replies:
             if reply.text or reply.buttons:
                 payload = {"buttons": [b.to_json() for b in reply.buttons]} if reply.buttons else None
@@ -220,6 +224,19 @@ class HandoffService(Handoffs):
             raise InvalidAction(str(error)) from None
         await self._profile_changed(handoff)
         return {"key": fact.key, "value": fact.value, "observed_at": iso(fact.observed_at)}
+
+    async def suggestions(self, handoff_id: int) -> list[dict[str, Any]]:
+        """What the NLU found in the customer's messages during this handoff (not dismissed)."""
+        return pending_and_recorded(await self.store.suggestions(handoff_id))
+
+    async def record_suggestion(self, handoff_id: int, member: StaffMember, suggestion_id: object,
+                                edits: object = None) -> dict[str, Any]:
+        handoff = await self._held(handoff_id, member)
+        return await self.capture.record(handoff, member, suggestion_id, edits)
+
+    async def dismiss_suggestion(self, handoff_id: int, member: StaffMember, suggestion_id: object) -> dict[str, Any]:
+        handoff = await self._held(handoff_id, member)
+        return await self.capture.dismiss(handoff, member, suggestion_id)
 
     async def _profile_changed(self, handoff: HandoffView) -> None:
         await self.broker.publish(conversation_topic(handoff.conversation_id), {"type": "profile"})

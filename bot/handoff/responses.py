@@ -1,11 +1,18 @@
-"""The bot's responses from domain.yml: canned replies for agents, and the satisfaction question."""
+"""The bot's responses: canned replies for agents, and the satisfaction question.
+
+They come from the live published version (the studio's, see `LiveResponses`), so a
+marketer's publish reaches the console without a restart; the shipped domain.yml is only
+the fallback when no studio runs.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -72,3 +79,34 @@ def load_responses(domain_path: Path) -> Responses:
         str(name): [v for v in variations if isinstance(v, dict)]
         for name, variations in raw.items() if isinstance(variations, list)
     })
+
+
+Published = Callable[[], dict[str, list[dict[str, Any]]] | None]
+
+
+class LiveResponses:
+    """The responses of whatever version is live now, from `published()` (None: no studio,
+    read the shipped domain.yml instead, once)."""
+
+    def __init__(self, published: Published, domain_path: Path) -> None:
+        self._published = published
+        self._domain_path = domain_path
+        self._source: object = None
+        self._current: Responses | None = None
+
+    def current(self) -> Responses:
+        raw = self._published()
+        if raw is None:
+            if self._current is None or self._source is not None:
+                self._current, self._source = load_responses(self._domain_path), None
+            return self._current
+        if raw is not self._source:  # the studio hands out a new mapping when a version goes live
+            self._current = Responses({name: list(variations) for name, variations in raw.items()})
+            self._source = raw
+        return self._current
+
+    def canned(self) -> list[CannedReply]:
+        return self.current().canned()
+
+    def reply(self, name: str) -> Reply | None:
+        return self.current().reply(name)

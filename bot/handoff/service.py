@@ -3,7 +3,8 @@
 `Handoffs` is what `bot.conversations.Conversations` consults on every turn:
 - `intercept` takes a turn whose conversation has an open handoff away from the bot: the
   message (already in the transcript) goes live to the staff screens, never to the paused
-  engine, so the bot stays silent and spends nothing on it;
+  engine's dialogue, so the bot stays silent; after the turn, the NLU alone reads it for
+  complaints, needs and facts to suggest to the agent (bot.handoff.capture);
 - `after_engine` notices the bot's handoff payload (or a configured trigger), strips it
   from what the customer sees, and queues the conversation, or, outside staffed hours,
   records a complaint and promises a follow-up.
@@ -25,11 +26,13 @@ from bot.accounts.store import AccountStore
 from bot.delivery import Delivery, Undeliverable
 from bot.engine import EngineClient, EngineUnavailable, Reply
 from bot.handoff import notices
+from bot.handoff.capture import Capture
 from bot.handoff.customers import QueueContext, queue_context
 from bot.handoff.models import AFTER_HOURS, WAITING, HandoffView, iso
 from bot.handoff.pubsub import QUEUE_TOPIC, Broker, conversation_topic
 from bot.handoff.rules import HandoffRules, Trigger
 from bot.handoff.store import HandoffStore
+from bot.handoff.suggestions import Vocabulary
 from bot.handoff.unhanded import Unhanded
 
 logger = logging.getLogger(__name__)
@@ -78,7 +81,8 @@ class Handoffs:
         broker: Broker,
         rules: HandoffRules,
         accounts: AccountStore,
-        satisfaction_question: Reply | None = None,
+        satisfaction_question: Reply | Callable[[], Reply | None] | None = None,
+        vocabulary: Vocabulary | None = None,
         clock: Clock = utc_now,
     ) -> None:
         self.store, self.profiles, self.engine = store, profiles, engine
@@ -93,9 +97,12 @@ class Handoffs:
         self._online: tuple[float, int] = (0.0, 1)
         self._resume_pending: set[str] = set()
         self.unhanded = Unhanded()
+        self.capture = Capture(engine=engine, store=store, profiles=profiles, broker=broker,
+                               clock=clock, vocabulary=vocabulary)
 
     async def close(self) -> None:
         await self.notifier.close()
+        await self.capture.close()
 
     # --- routing (bot.conversations.HandoffRouter) -------------------------------------
 
@@ -110,6 +117,7 @@ class Handoffs:
         # staff screens, not to the engine, which stays paused until the hand-back.
         if message is not None:
             await self.broker.publish(conversation_topic(turn.conversation_id), message_event(message))
+            self.capture.read(handoff, message)  # in the background: the turn does not wait
         if handoff.status != WAITING or not self.notifier.may_repeat(handoff.id):
             return []
         position, wait = await self.place(handoff)

@@ -16,6 +16,7 @@ from memory.sql.engine import Runner
 from memory.sql.staff import Handoff, HandoffNote, StaffAccount
 
 from bot.accounts.database import transaction
+from bot.handoff import suggestions as kept_suggestions
 from bot.handoff.models import ACTIVE, AFTER_HOURS, CLOSED, WAITING, HandoffView, NoteView
 from bot.handoff.store import HandoffStore, queue_sorted
 
@@ -208,3 +209,34 @@ class SqlHandoffStore(HandoffStore):
             return [NoteView(r.id, r.handoff_id, r.author_id, r.display_name, r.text, r.created_at) for r in rows]
 
         return await self._read(read)
+
+    # Suggestions live in the handoff's detail document: read and rewritten in one
+    # transaction with the row locked (FOR UPDATE on PostgreSQL; SQLite has one writer).
+
+    async def _rewrite_detail(self, handoff_id: int, rewrite):
+        def run(connection: Connection):
+            detail = connection.execute(
+                select(Handoff.detail).where(Handoff.id == handoff_id).with_for_update()
+            ).scalar_one_or_none()
+            result, new_detail = rewrite(dict(detail or {}))
+            if new_detail is not None:
+                connection.execute(update(Handoff).where(Handoff.id == handoff_id).values(detail=new_detail))
+            return result
+
+        return await self._write(run)
+
+    async def add_suggestions(self, handoff_id, suggestions):
+        await self._rewrite_detail(handoff_id, lambda detail: (None, kept_suggestions.appended(detail, suggestions)))
+
+    async def suggestions(self, handoff_id):
+        detail = await self._read(lambda c: c.execute(
+            select(Handoff.detail).where(Handoff.id == handoff_id)
+        ).scalar_one_or_none())
+        return kept_suggestions.kept(detail or {})
+
+    async def change_suggestion(self, handoff_id, suggestion_id, change):
+        def rewrite(detail):
+            after, done, new_detail = kept_suggestions.changed(detail, suggestion_id, change)
+            return (after, done), new_detail
+
+        return await self._rewrite_detail(handoff_id, rewrite)

@@ -13,7 +13,9 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from bot.handoff import suggestions as kept_suggestions
 from bot.handoff.models import ACTIVE, AFTER_HOURS, CLOSED, WAITING, HandoffView, NoteView
+from bot.handoff.suggestions import Change
 
 
 class HandoffStore(abc.ABC):
@@ -88,6 +90,23 @@ class HandoffStore(abc.ABC):
     @abc.abstractmethod
     async def notes(self, conversation_id: str) -> list[NoteView]:
         """Every note on any handoff of the conversation, oldest first."""
+
+    @abc.abstractmethod
+    async def add_suggestions(self, handoff_id: int, suggestions: list[dict[str, Any]]) -> None:
+        """Keep suggestions with the handoff (bot.handoff.suggestions); nothing if it is gone."""
+
+    @abc.abstractmethod
+    async def suggestions(self, handoff_id: int) -> list[dict[str, Any]]:
+        """The handoff's suggestions, oldest first."""
+
+    @abc.abstractmethod
+    async def change_suggestion(
+        self, handoff_id: int, suggestion_id: str, change: Change
+    ) -> tuple[dict[str, Any] | None, bool]:
+        """Apply `change` to one suggestion atomically: (the suggestion after, changed?).
+
+        `change` sees the current state and returns the new one, or None to leave it, so
+        two agents' clicks are decided one after the other. (None, False): no such suggestion."""
 
     async def close_store(self) -> None:
         """Release connections."""
@@ -193,3 +212,21 @@ class InMemoryHandoffStore(HandoffStore):
     async def notes(self, conversation_id):
         ids = {h.id for h in self._handoffs.values() if h.conversation_id == conversation_id}
         return [n for n in self._notes if n.handoff_id in ids]
+
+    async def add_suggestions(self, handoff_id, suggestions):
+        handoff = self._handoffs.get(handoff_id)
+        if handoff is not None:
+            self._handoffs[handoff_id] = replace(handoff, detail=kept_suggestions.appended(handoff.detail, suggestions))
+
+    async def suggestions(self, handoff_id):
+        handoff = self._handoffs.get(handoff_id)
+        return kept_suggestions.kept(handoff.detail) if handoff is not None else []
+
+    async def change_suggestion(self, handoff_id, suggestion_id, change):
+        handoff = self._handoffs.get(handoff_id)
+        if handoff is None:
+            return None, False
+        after, done, detail = kept_suggestions.changed(handoff.detail, suggestion_id, change)
+        if detail is not None:
+            self._handoffs[handoff_id] = replace(handoff, detail=detail)
+        return after, done

@@ -16,3 +16,13 @@ def setup(app) -> None:
     from bot.studio.views import setup_routes
 
     setup_routes(app)
+
+
+def live_responses(app):
+    """The live version's responses (name -> variations), or None where no studio runs.
+
+    The console's canned replies read this; a publish shows in the next call."""
+    from bot.studio.views import STUDIO
+
+    studio = app.get(STUDIO)
+    return None if studio is None else studio.responses.live()

@@ -109,6 +109,10 @@ class FakeEngineAPI(FakeEngine):
     logged: list[tuple[str, str]] = field(default_factory=list)
     executed: list[tuple[str, str]] = field(default_factory=list)
     paused: set[str] = field(default_factory=set)
+    # POST /model/parse: text -> the NLU's answer (unknown text: no intent, no entities).
+    parses: dict[str, dict[str, Any]] = field(default_factory=dict)
+    parsed: list[str] = field(default_factory=list)
+    parse_down: bool = False
 
     async def webhook(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -155,6 +159,15 @@ class FakeEngineAPI(FakeEngine):
             "buttons": [{"title": "Good", "payload": "/feedback_satisfied"}],
         }]})
 
+    async def parse(self, request: web.Request) -> web.Response:
+        self._authorised(request)
+        text = (await request.json())["text"]
+        self.parsed.append(text)
+        if self.parse_down:
+            return web.json_response({"error": "no model"}, status=500)
+        return web.json_response({"text": text, "intent": {"name": None, "confidence": 0.0}, "entities": [],
+                                  **self.parses.get(text, {})})
+
     def event_names(self, conversation_id: str) -> list[str]:
         return [e["event"] for e in self.events.get(conversation_id, [])]
 
@@ -168,6 +181,7 @@ async def engine_api() -> FakeEngineAPI:
     app.router.add_post("/conversations/{conversation_id}/tracker/events", engine.tracker_events)
     app.router.add_post("/conversations/{conversation_id}/messages", engine.log_message)
     app.router.add_post("/conversations/{conversation_id}/execute", engine.execute)
+    app.router.add_post("/model/parse", engine.parse)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     engine.port = server.port  # type: ignore[attr-defined]

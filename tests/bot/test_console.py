@@ -48,7 +48,7 @@ async def test_a_customer_asking_for_a_person_is_queued_and_the_bot_falls_silent
     sent_before = len(engine_api.received)
     follow_up = await customer.say("are you there?")
     assert len(engine_api.received) == sent_before  # the bot was not asked
-    assert engine_api.logged == []  # nor does its NLU spend anything on it
+    assert engine_api.logged == []  # nor its tracker (the NLU alone reads it, for suggestions)
     assert not any("Sorry, something went wrong" in f["text"] for f in follow_up)
 
     transcript = await staff.app[STORE].transcript(customer.conversation_id)

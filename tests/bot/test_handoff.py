@@ -59,6 +59,10 @@ class StubEngine:
     replies: list[Reply] = field(default_factory=lambda: [Reply(text="Hello from the bot")])
     calls: list[tuple[str, Any]] = field(default_factory=list)
     down: bool = False
+    # The NLU alone (POST /model/parse), read during handoffs: kept apart from `calls`.
+    parse_result: dict[str, Any] = field(default_factory=dict)
+    parsed: list[str] = field(default_factory=list)
+    parse_gate: asyncio.Event | None = None
 
     async def send(self, conversation_id, text, *, channel, metadata=None):
         self.calls.append(("send", text))
@@ -79,6 +83,14 @@ class StubEngine:
         if self.down:
             raise EngineUnavailable("down")
         return [Reply(text="How did we do?", buttons=(Button("Good", "/feedback_satisfied"),))]
+
+    async def parse(self, text):
+        self.parsed.append(text)
+        if self.parse_gate is not None:
+            await self.parse_gate.wait()
+        if self.down:
+            raise EngineUnavailable("down")
+        return dict(self.parse_result)
 
     def names(self) -> list[str]:
         return [name for name, _ in self.calls]
@@ -484,3 +496,45 @@ async def test_a_reply_that_cannot_reach_the_customer_is_kept_and_the_agent_is_t
         await world.service.reply(handoff.id, agent, "Are you still there?")
     transcript = await world.profiles.transcript(ann.conversation_id)
     assert transcript[-1].sender == "agent" and transcript[-1].text == "Are you still there?"
+
+
+async def test_the_customers_turn_never_waits_for_the_nlu_during_a_handoff(tmp_path):
+    world = make_world(tmp_path)
+    ann = await world.customer("ann")
+    world.engine.replies = [handoff_reply()]
+    await world.say(ann, "person")
+    handoff = await world.service.store.open_for_conversation(ann.conversation_id)
+    await world.service.claim(handoff.id, await world.agent("zoe"))
+    screen = await world.broker.subscribe(conversation_topic(ann.conversation_id))
+    world.engine.parse_gate = asyncio.Event()  # the NLU is slow today
+    world.engine.parse_result = {"intent": {"name": "complain", "confidence": 0.9}, "entities": [
+        {"entity": "complaint_category", "value": "billing", "confidence_entity": 0.8}]}
+
+    async with asyncio.timeout(2):
+        assert await world.say(ann, "you charged me twice") == []
+    await asyncio.sleep(0.01)
+    assert world.engine.parsed == ["you charged me twice"]  # the parse is under way, the turn is done
+    assert await world.service.suggestions(handoff.id) == []
+    world.engine.parse_gate.set()
+    await world.service.capture.idle()
+    [suggestion] = await world.service.suggestions(handoff.id)
+    assert suggestion["label"] == "billing complaint: 'you charged me twice'"
+    events = [screen._events.get_nowait() for _ in range(screen._events.qsize())]
+    assert any('"type":"suggestion"' in e for e in events)  # pushed to the agent's screen
+
+
+async def test_a_parse_that_fails_or_finds_nothing_suggests_nothing(tmp_path):
+    world = make_world(tmp_path)
+    ann = await world.customer("ann")
+    world.engine.replies = [handoff_reply()]
+    await world.say(ann, "person")
+    handoff = await world.service.store.open_for_conversation(ann.conversation_id)
+    world.engine.down = True
+    await world.say(ann, "my router is broken")
+    world.engine.down = False
+    await world.say(ann, "ok thanks")  # nothing the NLU names
+    await world.service.capture.idle()
+    assert world.engine.parsed == ["my router is broken", "ok thanks"]
+    assert await world.service.suggestions(handoff.id) == []
+    transcript = await world.profiles.transcript(ann.conversation_id)
+    assert [m.text for m in transcript if m.sender == "customer"][-2:] == ["my router is broken", "ok thanks"]

@@ -272,3 +272,54 @@ async def test_erasing_a_customer_erases_their_handoffs_and_the_notes_about_them
         await profiles.close()
     assert await backend.store.notes("web.ann") == []
     assert await backend.store.open_for_conversation("web.ann") is None
+
+
+# --- suggestions kept with the handoff --------------------------------------------------------
+
+def _suggestion(number: int, status: str = "pending") -> dict:
+    return {"id": f"s{number}", "kind": "complaint", "status": status, "label": f"other complaint: '{number}'",
+            "fields": {"category": "other", "description": str(number), "severity": "medium"}}
+
+
+@backends(BACKENDS)
+async def test_suggestions_are_kept_with_their_handoff_and_decided_once(backend):
+    handoff = await queue(backend, "ann")
+    await backend.store.add_suggestions(handoff.id, [_suggestion(1)])
+    await backend.store.add_suggestions(handoff.id, [_suggestion(2)])
+    assert [s["id"] for s in await backend.store.suggestions(handoff.id)] == ["s1", "s2"]
+    assert (await backend.store.get(handoff.id)).detail["words"] == "<b>help</b>"  # the rest stays
+
+    def claim(suggestion):
+        return {**suggestion, "status": "recording"} if suggestion["status"] == "pending" else None
+
+    results = await asyncio.gather(*(backend.store.change_suggestion(handoff.id, "s1", claim) for _ in range(5)))
+    assert sorted(changed for _, changed in results) == [False] * 4 + [True]  # two clicks never both win
+    assert all(after["status"] == "recording" for after, _ in results)
+    assert [s["status"] for s in await backend.store.suggestions(handoff.id)] == ["recording", "pending"]
+    assert await backend.store.change_suggestion(handoff.id, "nope", claim) == (None, False)
+    assert await backend.store.suggestions(999_999) == []
+
+
+@backends(["fake", "sqlite"])
+async def test_a_handoff_keeps_its_newest_suggestions_and_drops_decided_ones_first(backend):
+    from bot.handoff.suggestions import MAX_KEPT
+
+    handoff = await queue(backend, "ann")
+    await backend.store.add_suggestions(handoff.id, [_suggestion(0, "recorded"), _suggestion(1)])
+    await backend.store.add_suggestions(handoff.id, [_suggestion(n) for n in range(2, MAX_KEPT + 1)])
+    kept = [s["id"] for s in await backend.store.suggestions(handoff.id)]
+    assert len(kept) == MAX_KEPT and kept[0] == "s1" and kept[-1] == f"s{MAX_KEPT}"
+
+
+@backends(SQL_BACKENDS)
+async def test_erasing_a_customer_erases_what_was_suggested_from_their_words(backend):
+    from memory import open_store
+
+    handoff = await queue(backend, "ann")
+    await backend.store.add_suggestions(handoff.id, [_suggestion(1)])
+    profiles = await open_store(backend.url, check_schema=False)
+    try:
+        await profiles.erase(handoff.customer_id, actor="customer", reason="forget me")
+    finally:
+        await profiles.close()
+    assert await backend.store.suggestions(handoff.id) == []

@@ -3,7 +3,9 @@
 One browser context is the customer (the web chat widget, or a Telegram chat through a
 local Bot API server); another is the agent in the staff console. The customer asks for
 a person, the agent sees them arrive live, claims them and replies; the bot stays silent
-until the agent hands back, when it picks up by asking about satisfaction.
+until the agent hands back, when it picks up by asking about satisfaction. While the agent
+has the conversation the NLU still reads it: a complaint typed in the customer's own words
+is suggested in the console and recorded in the profile with one click.
 Screenshots of the console go to tests/artifacts/.
 """
 
@@ -19,7 +21,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.async_api import Page, expect
 
-from bot.settings import REPO_ROOT
+from bot.settings import REPO_ROOT, Settings
+from memory import open_store
 from tests.browser import artifact
 from tests.bot.telegram.bot_api import FakeBotApi, recorded_update
 from tests.e2e.conftest import Stack, TelegramCustomer
@@ -209,3 +212,55 @@ async def test_a_telegram_customer_gets_the_agents_replies_in_telegram(handoff_s
     await customer.press_last_button()
     await eventually(lambda: len(customer.texts()) > before, timeout=30)
     assert any("Thank you" in t for t in customer.texts()[before:])
+
+
+# --- capture during a handoff -------------------------------------------------------------
+
+COMPLAINT = "My router keeps dropping the connection, it has been down since yesterday"
+NEED = "I need a new SIM for my daughter, something under 15 a month"
+
+
+async def test_a_complaint_told_to_the_agent_is_suggested_and_recorded_in_the_profile(handoff_stack, pages):
+    customer, agent = pages
+    await sign_in(agent, handoff_stack.url)
+    await customer.goto(handoff_stack.url + "/")
+    await customer.get_by_role("button", name="Open chat").click()
+    await widget_send(customer, "can I talk to a real person please")
+    await expect(widget_messages(customer).filter(has_text="in the queue")).to_have_count(1, timeout=30_000)
+    await claim(agent, "can I talk to a real person please")
+
+    await widget_send(customer, COMPLAINT)
+    suggestion = agent.locator("#suggestion-list .suggestion").filter(has_text=COMPLAINT)
+    await expect(suggestion).to_be_visible(timeout=15_000)  # pushed live: no reload
+    await expect(suggestion.locator(".label")).to_have_text(re.compile(r"^\w+ complaint: '"))
+    await agent.screenshot(path=artifact("console-suggestion.png"), full_page=True)
+
+    await suggestion.get_by_role("button", name="Record").click()
+    await expect(suggestion).to_contain_text(re.compile(r"recorded as C-\d+"))
+    await expect(agent.locator("#profile")).to_contain_text(COMPLAINT)
+    await agent.screenshot(path=artifact("console-suggestion-recorded.png"), full_page=True)
+
+    await widget_send(customer, NEED)  # and a need, which the agent corrects before recording
+    need = agent.locator("#suggestion-list .suggestion").filter(has_text=NEED)
+    await expect(need).to_contain_text("need", timeout=15_000)
+    await need.get_by_role("button", name="Edit").click()
+    await need.get_by_label("budget").fill("20 GBP/month")
+    await agent.screenshot(path=artifact("console-suggestion-edit.png"), full_page=True)
+    await need.locator("form").get_by_role("button", name="Record").click()
+    await expect(need).to_contain_text("recorded")
+    await expect(agent.locator("#profile")).to_contain_text("20 GBP/month")
+
+    handoff_id = int(agent.url.rsplit("/", 1)[1])
+    detail = await agent.evaluate(f"fetch('/console/api/handoffs/{handoff_id}').then(r => r.json())")
+    store = await open_store(Settings.from_env(handoff_stack.env).profile_db_url)
+    try:
+        complaints = await store.complaints(detail["handoff"]["customer_id"])
+        needs = await store.needs(detail["handoff"]["customer_id"])
+    finally:
+        await store.close()
+    assert [c.description for c in complaints] == [COMPLAINT]
+    assert complaints[0].source.channel == "agent"
+    assert complaints[0].source.actor == f"agent:{detail['me']['id']}"
+    assert [(n.budget, n.words, n.source.actor) for n in needs] == [
+        ("20 GBP/month", NEED, f"agent:{detail['me']['id']}")]
+    assert [s["status"] for s in detail["suggestions"]] == ["recorded", "recorded"]
