@@ -162,8 +162,9 @@ class Replay:
             if last_kind and not in_handoff and answers < MAX_ANSWERS:
                 answer = customer.answer(last_kind, answered[last_kind])
             if answer is not None:
+                gives = {last_kind} & DATA_KINDS if customer.answer_gives(last_kind, answered[last_kind]) else set()
                 exchange = Exchange(said=answer, replies=[], answered=last_kind,
-                                    gives=frozenset({last_kind} & DATA_KINDS | persona_gives(customer, answer)))
+                                    gives=frozenset(gives | persona_gives(customer, answer)))
                 answered[last_kind] += 1
                 answers += 1
             elif pending:

@@ -51,14 +51,22 @@ class Customer:
     expect: dict[str, Any] = field(default_factory=dict)
     language: str = "en"
 
-    def answer(self, kind: str, times_answered: int) -> str | None:
-        """What the customer says the nth time (0-based) the bot asks this kind, or None."""
+    def _options(self, kind: str) -> tuple[str, ...]:
         options = self.answers.get(kind)
         if options is None and kind in PERSONA_KINDS and self.persona.get(kind):
             options = (self.persona[kind],)
-        if not options:
-            return None
-        return options[min(times_answered, len(options) - 1)]
+        return options or ()
+
+    def answer(self, kind: str, times_answered: int) -> str | None:
+        """What the customer says the nth time (0-based) the bot asks this kind, or None."""
+        options = self._options(kind)
+        return options[min(times_answered, len(options) - 1)] if options else None
+
+    def answer_gives(self, kind: str, times_answered: int) -> bool:
+        """Whether that answer gives the information asked for. In a list of answers only the
+        last one does: the earlier ones are digressions ("how much is the 20gb one?") or
+        first tries, and asking again after them is for the trap check to judge."""
+        return times_answered >= len(self._options(kind)) - 1
 
 
 def _fail(where: str, why: str) -> None:
