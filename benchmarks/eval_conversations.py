@@ -233,8 +233,10 @@ async def evaluate(url: str, headers: dict[str, str], profile_db_url: str, custo
             print(f"FAIL {customer.id} [{', '.join(kinds_failed)}] {customer.about}", flush=True)
             for failure in failures:
                 print(f"    {failure.kind}: {failure.detail}", flush=True)
-            if verbose:
-                print(transcript(exchanges), flush=True)
+        elif verbose and len(customers) == 1:
+            print(f"PASS {customer.id} {customer.about}", flush=True)
+        if verbose and (failures or len(customers) == 1):
+            print(transcript(exchanges), flush=True)
 
     timeout = aiohttp.ClientTimeout(total=120)
     try:
@@ -271,7 +273,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--split", choices=("dev", "heldout", "all"), default="all")
     parser.add_argument("--only", metavar="ID", help="replay one customer")
-    parser.add_argument("--verbose", action="store_true", help="print each failing conversation")
+    parser.add_argument("--verbose", action="store_true",
+                        help="print each failing conversation (with --only, the conversation either way)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     customers = scripted.load(args.split, args.only)

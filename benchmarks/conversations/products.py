@@ -8,7 +8,8 @@ catalogue holds today". Checks are on the replies of one turn (all bubbles joine
 - cheapest_in / fastest_in (with `category`): the cheapest (fastest) product's name appears;
 - includes: more than half of what the product includes appears;
 - compare (with `products: [a, b]`): both names and both prices appear;
-- available: `answer: yes` names the product; `answer: no` says no (not the fallback).
+- available: `answer: yes` names the product; `answer: no` says no (not the fallback) and
+  names a product or category we do sell.
 """
 
 from __future__ import annotations
@@ -105,8 +106,11 @@ def answered(spec: dict, text: str, catalogue: dict[str, Product], fallbacks: tu
     if field == "available":
         if str(spec.get("answer", "yes")).lower() in ("yes", "true"):
             return product is not None and names(text, product)
+        # A real "no" says what we do sell instead; "we don't hold any details" is no answer.
         is_fallback = any(normalise(f) in text for f in fallbacks)
-        return bool(_NEGATIVE.search(text)) and not is_fallback
+        offers = any(names(text, p) or re.search(rf"\b{re.escape(p.category)}s?\b", text)
+                     for p in catalogue.values())
+        return bool(_NEGATIVE.search(text)) and offers and not is_fallback
     raise ValueError(f"unknown product_answer {spec!r}")
 
 

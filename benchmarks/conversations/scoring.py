@@ -89,7 +89,7 @@ def traps(exchanges: list[Exchange]) -> list[str]:
     One trapped question is reported once, by its kind when it has one."""
     kinds = Counter(kind for e in exchanges for kind in set(e.asked) if kind != "other")
     trapped = {kind for kind, n in kinds.items() if n >= TRAP_AT}
-    texts = Counter(question for e in exchanges for question in set(e.questions) if question[0] not in trapped)
+    texts = Counter(question for e in exchanges if not trapped & set(e.asked) for question in set(e.questions))
     found = [f"kind {kind} asked {kinds[kind]} times" for kind in sorted(trapped)]
     found += [f"{text!r} asked {n} times" for (_, text), n in texts.items() if n >= TRAP_AT]
     return found

@@ -159,6 +159,9 @@ def test_product_answers_must_state_the_catalogue_value():
     compare = customer(expect={"product_answer": {"field": "compare", "products": ["fibre-100", "fibre-900"]}})
     assert failed_kinds(compare, Outcome(), replies("Fibre 100: £25. Fibre 900: £45.")) == set()
     assert failed_kinds(compare, Outcome(), replies("Fibre 100: £25. Fibre 900 is faster.")) == {"product_answer"}
+    nothing = customer(expect={"product_answer": {"field": "available", "answer": "no"}})
+    assert failed_kinds(nothing, Outcome(), replies("We don't sell landlines, only broadband and mobile.")) == set()
+    assert failed_kinds(nothing, Outcome(), replies("We don't hold any details about you yet.")) == {"product_answer"}
     includes = customer(expect={"product_answer": {"product": "fibre-900", "field": "includes"}})
     assert failed_kinds(includes, Outcome(), replies("Unlimited downloads and a router.")) == set()
     assert failed_kinds(includes, Outcome(), replies("It has a router.")) == {"product_answer"}
