@@ -39,6 +39,7 @@ import aiohttp
 from benchmarks.conversations import customers as scripted
 from benchmarks.conversations.products import load_catalogue
 from benchmarks.conversations.questions import QuestionKinds, normalise
+from benchmarks.conversations.report import summary, transcript
 from benchmarks.conversations.scoring import DATA_KINDS, Exchange, Outcome, Record, score
 from benchmarks.throughput import free_port, wait_answered, wait_http
 from bot.accounts.database import open_runner
@@ -56,7 +57,9 @@ CONCURRENCY = 4
 MAX_ANSWERS = 12
 MAX_MESSAGES = scripted.MAX_TURNS + MAX_ANSWERS
 IDENTITY = frozenset(scripted.PERSONA_KINDS)
-ALWAYS_STAFFED = "staffed_hours: {always: true}\nqueue: {minutes_per_customer: 5, update_every_seconds: 30}\n"
+ALWAYS_STAFFED = (
+    "staffed_hours: {always: true}\nqueue: {minutes_per_customer: 5, update_every_seconds: 30}\n"
+)
 CHANNEL = Integration(DEVELOPMENT).identity_channel
 
 
@@ -124,7 +127,8 @@ class Replay:
     def reference(self, customer: scripted.Customer) -> str:
         return f"eval-{self.run_id}-{customer.id}"
 
-    async def send(self, session: aiohttp.ClientSession, customer: scripted.Customer, text: str) -> tuple[list[str], str | None]:
+    async def send(self, session: aiohttp.ClientSession, customer: scripted.Customer,
+                   text: str) -> tuple[list[str], str | None]:
         body = {"customer": self.reference(customer), "text": text}
         try:
             async with session.post(self.url, json=body, headers=self.headers) as response:
@@ -154,7 +158,8 @@ class Replay:
         profile = await self.store.profile(customer_id)
         return frozenset(key for key in profile.facts if profile.knows(key))
 
-    async def converse(self, session: aiohttp.ClientSession, customer: scripted.Customer) -> list[Exchange]:
+    async def converse(self, session: aiohttp.ClientSession,
+                       customer: scripted.Customer) -> list[Exchange]:
         pending, exchanges = list(customer.turns), []
         answered, answers, last_kind, in_handoff = Counter(), 0, None, False
         while len(exchanges) < MAX_MESSAGES:
@@ -162,7 +167,9 @@ class Replay:
             if last_kind and not in_handoff and answers < MAX_ANSWERS:
                 answer = customer.answer(last_kind, answered[last_kind])
             if answer is not None:
-                gives = {last_kind} & DATA_KINDS if customer.answer_gives(last_kind, answered[last_kind]) else set()
+                gives = set()
+                if customer.answer_gives(last_kind, answered[last_kind]):
+                    gives = {last_kind} & DATA_KINDS
                 exchange = Exchange(said=answer, replies=[], answered=last_kind,
                                     gives=frozenset(gives | persona_gives(customer, answer)))
                 answered[last_kind] += 1
@@ -197,22 +204,15 @@ class Replay:
         needs = await self.store.needs(customer_id)
         return Outcome(
             facts={key: fact.value for key, fact in profile.facts.items()},
-            complaints=[Record(c.category, severity=c.severity, order_ref=c.order_ref) for c in complaints],
+            complaints=[Record(c.category, severity=c.severity, order_ref=c.order_ref)
+                        for c in complaints],
             needs=[Record(n.category, budget=n.budget, timeframe=n.timeframe) for n in needs],
             handoff=handoff,
         )
 
 
-def transcript(exchanges: list[Exchange]) -> str:
-    lines = []
-    for exchange in exchanges:
-        tag = f" (answering {exchange.answered})" if exchange.answered else ""
-        lines.append(f"    customer{tag}: {exchange.said}")
-        lines += [f"    bot: {reply}" for reply in exchange.replies] or ["    bot: (nothing)"]
-    return "\n".join(lines)
-
-
-async def evaluate(url: str, headers: dict[str, str], profile_db_url: str, customers: list, *, verbose: bool) -> dict:
+async def evaluate(url: str, headers: dict[str, str], profile_db_url: str, customers: list, *,
+                   verbose: bool) -> dict:
     kinds = QuestionKinds.from_domain(REPO_ROOT / "domain.yml")
     catalogue = load_catalogue()
     fallbacks = ("Sorry, I didn't quite get that",)
@@ -248,33 +248,13 @@ async def evaluate(url: str, headers: dict[str, str], profile_db_url: str, custo
     return summary(customers, results)
 
 
-def summary(customers: list, results: dict[str, list]) -> dict:
-    def rate(group: list, passed) -> float | None:
-        return round(sum(1 for c in group if passed(c)) / len(group), 3) if group else None
-
-    splits = {"dev": [c for c in customers if c.split == "dev"],
-              "heldout": [c for c in customers if c.split == "heldout"], "all": customers}
-    clean = lambda c: not results[c.id]  # noqa: E731
-    captured = lambda c: not any(f.kind == "complaint" for f in results[c.id])  # noqa: E731
-    failures = Counter(kind for c in customers for kind in {f.kind for f in results[c.id]})
-    return {
-        "target": "eval-conversations",
-        "customers": {name: len(group) for name, group in splits.items()},
-        "pass_rate": {name: rate(group, clean) for name, group in splits.items()},
-        "traps": sum(1 for c in customers for f in results[c.id] if f.kind == "trap"),
-        "complaint_capture": {
-            name: rate([c for c in group if "complaint" in c.expect], captured) for name, group in splits.items()
-        },
-        "failures_by_kind": dict(sorted(failures.items())),
-    }
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--split", choices=("dev", "heldout", "all"), default="all")
     parser.add_argument("--only", metavar="ID", help="replay one customer")
     parser.add_argument("--verbose", action="store_true",
-                        help="print each failing conversation (with --only, the conversation either way)")
+                        help="print each failing conversation (with --only, pass or fail)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     customers = scripted.load(args.split, args.only)

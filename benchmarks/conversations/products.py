@@ -82,7 +82,8 @@ def _extreme(catalogue: dict[str, Product], category: str, key, *, highest: bool
     return [p for p in candidates if key(p) == best]
 
 
-def answered(spec: dict, text: str, catalogue: dict[str, Product], fallbacks: tuple[str, ...] = ()) -> bool:
+def answered(spec: dict, text: str, catalogue: dict[str, Product],
+             fallbacks: tuple[str, ...] = ()) -> bool:
     """True when one turn's replies (`text`, all bubbles) answer the product question `spec`."""
     text = normalise(text)
     field = spec.get("field")

@@ -89,7 +89,8 @@ def traps(exchanges: list[Exchange]) -> list[str]:
     One trapped question is reported once, by its kind when it has one."""
     kinds = Counter(kind for e in exchanges for kind in set(e.asked) if kind != "other")
     trapped = {kind for kind, n in kinds.items() if n >= TRAP_AT}
-    texts = Counter(question for e in exchanges if not trapped & set(e.asked) for question in set(e.questions))
+    texts = Counter(question for e in exchanges if not trapped & set(e.asked)
+                    for question in set(e.questions))
     found = [f"kind {kind} asked {kinds[kind]} times" for kind in sorted(trapped)]
     found += [f"{text!r} asked {n} times" for (_, text), n in texts.items() if n >= TRAP_AT]
     return found
@@ -185,7 +186,8 @@ def _same_fact(key: str, expected: str, actual: str) -> bool:
 
 
 def expectation_failures(customer: Customer, exchanges: list[Exchange], outcome: Outcome,
-                         catalogue: dict[str, Product], fallbacks: tuple[str, ...] = ()) -> list[Failure]:
+                         catalogue: dict[str, Product],
+                         fallbacks: tuple[str, ...] = ()) -> list[Failure]:
     expect = customer.expect
     failures: list[Failure] = []
     if "complaint" in expect:
@@ -199,14 +201,16 @@ def expectation_failures(customer: Customer, exchanges: list[Exchange], outcome:
         elif value is not None and (actual is None or not _same_fact(key, str(value), actual)):
             failures.append(Failure("facts", f"{key}: expected {value!r}, profile has {actual!r}"))
     if "handoff" in expect and bool(expect["handoff"]) != outcome.handoff:
-        failures.append(Failure("handoff", "expected a handoff" if expect["handoff"] else "unexpected handoff"))
+        wanted = "expected a handoff" if expect["handoff"] else "unexpected handoff"
+        failures.append(Failure("handoff", wanted))
     specs = expect.get("product_answer") or []
     for spec in specs if isinstance(specs, list) else [specs]:
         turns = [" ".join(e.replies) for e in exchanges]
         if not any(products.answered(spec, text, catalogue, fallbacks) for text in turns):
             failures.append(Failure("product_answer", products.describe(spec, catalogue)))
     failures += _scope_failures(expect, exchanges, outcome)
-    if expect.get("forgotten") and outcome.exists and (outcome.facts or outcome.complaints or outcome.needs):
+    remains = outcome.exists and (outcome.facts or outcome.complaints or outcome.needs)
+    if expect.get("forgotten") and remains:
         failures.append(Failure("forgotten", "the profile is still there"))
     return failures
 
@@ -221,9 +225,11 @@ def _scope_failures(expect: dict, exchanges: list[Exchange], outcome: Outcome) -
             failures.append(Failure("out_of_scope", "asked complaint questions"))
         if "need" not in expect and asked & NEED_KINDS:
             failures.append(Failure("out_of_scope", "asked need questions"))
-    recorded = {"complaint": bool(outcome.complaints), "need": bool(outcome.needs), "handoff": outcome.handoff}
+    recorded = {"complaint": bool(outcome.complaints), "need": bool(outcome.needs),
+                "handoff": outcome.handoff}
     kind = "out_of_scope" if expect.get("out_of_scope") else "no_record"
-    failures += [Failure(kind, f"a {record} was recorded") for record in sorted(banned) if recorded[record]]
+    failures += [Failure(kind, f"a {record} was recorded")
+                 for record in sorted(banned) if recorded[record]]
     return failures
 
 

@@ -9,8 +9,11 @@ import pytest
 from benchmarks.conversations import customers as scripted
 from benchmarks.conversations.products import Product, load_catalogue
 from benchmarks.conversations.questions import QuestionKinds
-from benchmarks.conversations.scoring import Exchange, Outcome, Record, asked_again, score, traps
-from benchmarks.eval_conversations import persona_gives, summary
+from benchmarks.conversations.scoring import (
+    Exchange, Failure, Outcome, Record, asked_again, score, traps,
+)
+from benchmarks.conversations.report import summary
+from benchmarks.eval_conversations import persona_gives
 from bot.settings import REPO_ROOT
 
 RESPONSES = {
@@ -217,7 +220,6 @@ def test_the_shipped_product_expectations_name_catalogue_products():
 def test_summary_reports_pass_rates_traps_and_complaint_capture():
     a = customer(id="a", expect={"complaint": {"category": "billing"}})
     b = scripted.parse_customer({"id": "b", "about": "x", "turns": ["hi"]}, "heldout")
-    from benchmarks.conversations.scoring import Failure
     figures = summary([a, b], {"a": [Failure("complaint", "x"), Failure("trap", "y")], "b": []})
     assert figures["pass_rate"] == {"dev": 0.0, "heldout": 1.0, "all": 0.5}
     assert figures["traps"] == 1
