@@ -4,7 +4,8 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 
 .PHONY: setup setup-test run test train validate lock clean eval-nlu \
-	bench-memory bench-throughput bench-vanilla bench-handoff bench-channels bench-studio
+	bench-memory bench-throughput bench-vanilla bench-handoff bench-channels bench-studio \
+	eval-conversations
 
 setup:
 	@scripts/setup.sh
@@ -55,3 +56,7 @@ bench-studio: setup
 # Held-out intent accuracy / macro-F1 and entity F1 for nlu/.
 eval-nlu: setup
 	@scripts/eval_nlu.sh
+
+# Scripted customers who type, replayed through the whole stack over REST; one JSON line last.
+eval-conversations: setup
+	@$(PY) -m benchmarks.eval_conversations $(ARGS)

@@ -1,0 +1,1 @@
+"""Scripted customers for `make eval-conversations`, and how their conversations are scored."""
