@@ -216,6 +216,7 @@ async def evaluate(url: str, headers: dict[str, str], profile_db_url: str, custo
     kinds = QuestionKinds.from_domain(REPO_ROOT / "domain.yml")
     catalogue = load_catalogue()
     fallbacks = ("Sorry, I didn't quite get that",)
+    declines = kinds.first_sentences("utter_out_of_scope")
     store = await open_store(profile_db_url)
     runner = open_runner(profile_db_url)
     replay = Replay(url, headers, store, SqlHandoffStore(runner), kinds, os.urandom(3).hex())
@@ -226,7 +227,7 @@ async def evaluate(url: str, headers: dict[str, str], profile_db_url: str, custo
         async with gate:
             exchanges = await replay.converse(session, customer)
             outcome = await replay.outcome(customer)
-        failures = score(customer, exchanges, outcome, catalogue, fallbacks)
+        failures = score(customer, exchanges, outcome, catalogue, fallbacks, declines)
         results[customer.id] = failures
         if failures:
             kinds_failed = sorted({f.kind for f in failures})

@@ -72,9 +72,10 @@ def compile_template(kind: str, text: str) -> Template | None:
 class QuestionKinds:
     """Tells the kind of question in a reply from the known responses' variations."""
 
-    def __init__(self, templates: list[Template]) -> None:
+    def __init__(self, templates: list[Template], responses: dict | None = None) -> None:
         # Longest first: the most specific template wins when two match.
         self._templates = sorted(templates, key=lambda t: -t.literal_chars)
+        self._responses = responses or {}
 
     @classmethod
     def from_responses(cls, responses: dict) -> QuestionKinds:
@@ -84,7 +85,16 @@ class QuestionKinds:
                 text = variation.get("text") if isinstance(variation, dict) else None
                 if isinstance(text, str) and (template := compile_template(kind, text)):
                     templates.append(template)
-        return cls(templates)
+        return cls(templates, responses)
+
+    def first_sentences(self, name: str) -> tuple[str, ...]:
+        """The first sentence of each variation of response `name` ('' parts dropped)."""
+        sentences = []
+        for variation in self._responses.get(name) or []:
+            text = variation.get("text") if isinstance(variation, dict) else None
+            if isinstance(text, str) and text.strip():
+                sentences.append(re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0])
+        return tuple(sentences)
 
     @classmethod
     def from_domain(cls, path: Path) -> QuestionKinds:

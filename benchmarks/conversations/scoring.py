@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from benchmarks.conversations import products
 from benchmarks.conversations.customers import Customer
 from benchmarks.conversations.products import Product
+from benchmarks.conversations.questions import normalise
 
 COMPLAINT_KINDS = frozenset({
     "complaint_category", "complaint_description", "complaint_reference", "complaint_severity",
@@ -186,8 +187,8 @@ def _same_fact(key: str, expected: str, actual: str) -> bool:
 
 
 def expectation_failures(customer: Customer, exchanges: list[Exchange], outcome: Outcome,
-                         catalogue: dict[str, Product],
-                         fallbacks: tuple[str, ...] = ()) -> list[Failure]:
+                         catalogue: dict[str, Product], fallbacks: tuple[str, ...] = (),
+                         declines: tuple[str, ...] = ()) -> list[Failure]:
     expect = customer.expect
     failures: list[Failure] = []
     if "complaint" in expect:
@@ -208,17 +209,23 @@ def expectation_failures(customer: Customer, exchanges: list[Exchange], outcome:
         turns = [" ".join(e.replies) for e in exchanges]
         if not any(products.answered(spec, text, catalogue, fallbacks) for text in turns):
             failures.append(Failure("product_answer", products.describe(spec, catalogue)))
-    failures += _scope_failures(expect, exchanges, outcome)
+    failures += _scope_failures(expect, exchanges, outcome, declines)
     remains = outcome.exists and (outcome.facts or outcome.complaints or outcome.needs)
     if expect.get("forgotten") and remains:
         failures.append(Failure("forgotten", "the profile is still there"))
     return failures
 
 
-def _scope_failures(expect: dict, exchanges: list[Exchange], outcome: Outcome) -> list[Failure]:
+def _scope_failures(expect: dict, exchanges: list[Exchange], outcome: Outcome,
+                    declines: tuple[str, ...] = ()) -> list[Failure]:
+    """`declines`: the bot's "I can't help with that here" sentences; an out-of-scope
+    customer must hear one of them (a plain rephrase-please is not an answer)."""
     failures = []
     banned = set(expect.get("no_record") or [])
     if expect.get("out_of_scope"):
+        said = [normalise(r) for e in exchanges for r in e.replies]
+        if declines and not any(normalise(d) in r for d in declines for r in said):
+            failures.append(Failure("out_of_scope", "not told plainly that it can't be helped here"))
         banned |= {record for record in ("complaint", "need", "handoff") if record not in expect}
         asked = {kind for e in exchanges for kind in e.asked}
         if "complaint" not in expect and asked & COMPLAINT_KINDS:
@@ -234,8 +241,9 @@ def _scope_failures(expect: dict, exchanges: list[Exchange], outcome: Outcome) -
 
 
 def score(customer: Customer, exchanges: list[Exchange], outcome: Outcome,
-          catalogue: dict[str, Product], fallbacks: tuple[str, ...] = ()) -> list[Failure]:
+          catalogue: dict[str, Product], fallbacks: tuple[str, ...] = (),
+          declines: tuple[str, ...] = ()) -> list[Failure]:
     """Every failure of one customer's conversation; empty when the customer passes."""
     return conversation_failures(exchanges) + expectation_failures(
-        customer, exchanges, outcome, catalogue, fallbacks
+        customer, exchanges, outcome, catalogue, fallbacks, declines
     )

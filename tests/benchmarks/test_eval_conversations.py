@@ -225,3 +225,13 @@ def test_summary_reports_pass_rates_traps_and_complaint_capture():
     assert figures["traps"] == 1
     assert figures["complaint_capture"]["dev"] == 0.0
     assert figures["failures_by_kind"] == {"complaint": 1, "trap": 1}
+
+
+def test_out_of_scope_must_be_declined_plainly_not_just_misunderstood():
+    who = customer(expect={"out_of_scope": True})
+    declines = ("I'm afraid I can't help with that here.",)
+    plain = [Exchange(said="exchange rate?", replies=[
+        "I'm afraid I can't help with that here. I can help you find a plan."])]
+    rephrase = [Exchange(said="exchange rate?", replies=["Sorry, I didn't quite get that."])]
+    assert {f.kind for f in score(who, plain, Outcome(), CATALOGUE, (), declines)} == set()
+    assert {f.kind for f in score(who, rephrase, Outcome(), CATALOGUE, (), declines)} == {"out_of_scope"}

@@ -22,7 +22,7 @@ from bot.channels.telegram import SECRET_HEADER, WEBHOOK_PATH
 from bot.engine_config import write_engine_config
 from bot.settings import REPO_ROOT, Settings
 from bot.supervisor import services
-from memory import migrate
+from memory import migrate, open_store
 from tests.bot.telegram.bot_api import FakeBotApi, recorded_update
 from tests.conftest import free_port
 
@@ -91,6 +91,41 @@ class Stack:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+
+class RestCustomer:
+    """One customer talking to the stack over the REST API."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.ref = f"crm-{uuid.uuid4().hex[:10]}"
+        self.conversation = "c1"
+
+    def new_conversation(self) -> None:
+        self.conversation = f"c{uuid.uuid4().hex[:6]}"
+
+    async def say(self, text: str) -> list[dict]:
+        async with aiohttp.ClientSession() as session:
+            async with session.post(
+                f"{self.stack.url}/api/v1/messages",
+                json={"customer": self.ref, "conversation": self.conversation, "text": text},
+                headers={"Authorization": f"Bearer {self.stack.api_key}"},
+            ) as response:
+                assert response.status == 200, await response.text()
+                return (await response.json())["replies"]
+
+    async def says(self, text: str) -> str:
+        """Everything the bot answered, as one string."""
+        return "\n".join(reply["text"] for reply in await self.say(text))
+
+    async def introduce(self, name: str = "Ann") -> None:
+        await self.say("hello")
+        assert f"Nice to meet you, {name}" in await self.says(name)
+
+    async def profile(self):
+        """What the profile store holds about this customer: (store, customer id)."""
+        store = await open_store(f"sqlite+aiosqlite:///{self.stack.data_dir / 'profile.db'}")
+        return store, await store.find_customer("api", self.ref)
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from memory import open_store
 from tests.bot.telegram.bot_api import FakeBotApi
 from tests.e2e.conftest import TELEGRAM_SECRET, Stack, TelegramCustomer
 
@@ -51,3 +52,22 @@ async def test_another_telegram_customer_is_not_greeted_with_anns_name(telegram_
     replies = await bob.send("command_start")
     assert not any("Ann" in reply for reply in replies), replies
     assert any("first name" in reply for reply in replies), replies
+
+
+async def test_a_telegram_customer_types_a_complaint_and_it_is_recorded(telegram_stack, bot_api):
+    kim = TelegramCustomer(telegram_stack, bot_api)
+    await kim.send("command_start")
+    replies = await kim.send("message_text", "im Kim")
+    assert any("Nice to meet you, Kim" in reply for reply in replies), replies
+    replies = await kim.send("message_text", "the engineer never showed up and nobody rang me back, "
+                                             "wasted a whole day off work")
+    assert any("complaint C-" in reply for reply in replies), replies
+    assert not any("What is it about?" in reply for reply in replies), replies
+    store = await open_store(f"sqlite+aiosqlite:///{telegram_stack.data_dir / 'profile.db'}")
+    try:
+        customer = await store.find_customer("telegram", str(kim.chat_id))
+        [complaint] = await store.complaints(customer)
+        assert complaint.category == "service"
+        assert "engineer never showed up" in complaint.description
+    finally:
+        await store.close()
