@@ -98,6 +98,33 @@ async def test_upgrade_from_an_earlier_revision_keeps_the_data(empty_url: str, p
     assert schema_differences(empty_url) == []
 
 
+async def test_upgrade_from_the_previous_head_lets_earlier_needs_be_amended(empty_url: str):
+    previous = revisions()[-2]
+    in_thread(migrate, empty_url, previous)
+    old = await open_store(empty_url, check_schema=False)
+    try:
+        customer = await old.identify("web", "before")
+        need = await old.add_need(customer, category="broadband", words="faster", budget="25",
+                                  source=Source("web"))
+    finally:
+        await old.close()
+
+    in_thread(migrate, empty_url)
+
+    store = await open_store(empty_url)
+    try:
+        [kept] = await store.needs(customer)
+        assert kept.budget == "25" and kept.changes == ()
+        amended = await store.amend_need(need.id, budget="30", source=Source("web"))
+        assert [(c.old_value, c.new_value) for c in amended.changes] == [("25", "30")]
+    finally:
+        await store.close()
+    in_thread(downgrade, empty_url, previous)
+    assert in_thread(current_revision, empty_url) == previous
+    in_thread(migrate, empty_url)
+    assert schema_differences(empty_url) == []
+
+
 async def test_downgrade_to_base_and_back(empty_url: str):
     in_thread(migrate, empty_url)
     in_thread(downgrade, empty_url, "base")
