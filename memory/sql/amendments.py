@@ -38,7 +38,8 @@ class SqlAmendments(SqlBase):
                 raise errors.UnknownNeed(need_id)
             changes = field_changes(row, requested)
             if changes:
-                uow.needs.update({name: new for name, _, new in changes}, Need.id == number)
+                uow.needs.update({**{name: new for name, _, new in changes}, "amended_at": at},
+                                 Need.id == number)
                 uow.needs.changes.add(number, history_rows(changes, at, actor, source))
                 row = uow.needs.get(number)
             [view] = need_views(uow, [row])
@@ -65,7 +66,8 @@ class SqlAmendments(SqlBase):
             check_amendable(complaint_reference(number), row.status, [c[0] for c in changes])
             if changes:
                 uow.complaints.update(
-                    {**{name: new for name, _, new in changes}, "updated_at": at},
+                    {**{name: new for name, _, new in changes}, "updated_at": at,
+                     "amended_at": at},
                     Complaint.id == number,
                 )
                 uow.complaints.changes.add(number, history_rows(changes, at, actor, source))

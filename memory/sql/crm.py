@@ -46,7 +46,7 @@ def need_view(row, changes: tuple[FieldChange, ...] = ()) -> NeedView:
 
 
 def need_views(uow: UnitOfWork, rows) -> list[NeedView]:
-    changes = changes_by_owner(uow.needs.changes, [row.id for row in rows])
+    changes = changes_by_owner(uow.needs.changes, [r.id for r in rows if r.amended_at])
     return [need_view(row, changes.get(row.id, ())) for row in rows]
 
 
@@ -69,7 +69,7 @@ def complaint_views(uow: UnitOfWork, rows) -> list[ComplaintView]:
         steps.setdefault(step.complaint_id, []).append(
             ComplaintTransition(step.from_status, step.to_status, step.at, step.actor, step.note)
         )
-    changes = changes_by_owner(uow.complaints.changes, [row.id for row in rows])
+    changes = changes_by_owner(uow.complaints.changes, [r.id for r in rows if r.amended_at])
     return [
         ComplaintView(
             id=row.id, reference=complaint_reference(row.id), customer_id=row.customer_id,

@@ -32,6 +32,8 @@ class Need(SourceColumns, Base):
     timeframe: Mapped[str | None] = mapped_column(String(100))
     words: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set by the first amendment: a read looks for history only where there is some.
+    amended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ChangeColumns:
@@ -76,6 +78,7 @@ class Complaint(SourceColumns, Base):
     related_to: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    amended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # as needs.amended_at
 
 
 class ComplaintTransitionRow(Base):

@@ -1,5 +1,8 @@
 """Amendment history of needs and complaints: one row per changed field.
 
+`amended_at` on needs and complaints is set by the first amendment, so reading records
+that were never amended (most of them) costs no history query.
+
 Revision ID: 0007_changes
 Revises: 0006_channels
 Create Date: 2026-12-01
@@ -48,6 +51,8 @@ def upgrade() -> None:
             ),
             sa.PrimaryKeyConstraint("id", name=f"pk_{table}"),
         )
+    for owner_table in ("needs", "complaints"):
+        op.add_column(owner_table, sa.Column("amended_at", Timestamp, nullable=True))
     op.create_index("ix_need_changes_need", "need_changes", ["need_id", "id"])
     op.create_index(
         "ix_complaint_changes_complaint", "complaint_changes", ["complaint_id", "id"]
@@ -57,3 +62,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("complaint_changes")
     op.drop_table("need_changes")
+    for owner_table in ("complaints", "needs"):
+        # Plain DROP COLUMN (SQLite 3.35+ has it): batch mode would copy the whole table.
+        op.execute(f"ALTER TABLE {owner_table} DROP COLUMN amended_at")
