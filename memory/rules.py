@@ -50,7 +50,10 @@ def check_transition(reference: str, current: str, requested: str) -> None:
 AMENDABLE_WHEN_RESOLVED = frozenset({"order_ref", "description"})
 
 
-def field_changes(current, requested: dict[str, str | None]) -> list[tuple[str, str | None, str | None]]:
+Change = tuple[str, str | None, str | None]  # (field, old value, new value)
+
+
+def field_changes(current, requested: dict[str, str | None]) -> list[Change]:
     """(field, old, new) for each requested value that differs from `current`'s attribute,
     in the order requested: re-stating a value is not a change."""
     return [

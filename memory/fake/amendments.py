@@ -46,7 +46,9 @@ class FakeAmendments(FakeBase):
 
     def _amended(self, view, changes, actor, source):
         at = self._now()
-        history = tuple(FieldChange(name, old, new, at, actor, source) for name, old, new in changes)
+        history = tuple(
+            FieldChange(name, old, new, at, actor, source) for name, old, new in changes
+        )
         return dataclasses.replace(
             view, **{name: new for name, _, new in changes}, changes=(*view.changes, *history)
         )

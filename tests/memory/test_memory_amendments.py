@@ -166,7 +166,8 @@ async def test_history_is_in_the_export_and_gone_after_erasure(store: ProfileSto
     await store.amend_need(need.id, category="mobile", budget="30 GBP/month", source=LATER)
     complaint = await store.open_complaint(customer, category="billing",
                                            description="charged me twice", source=FIRST)
-    await store.amend_complaint(complaint.reference, actor="bot", description="charged twice in May")
+    await store.amend_complaint(complaint.reference, actor="bot",
+                                description="charged twice in May")
 
     document = await store.export(customer)
     json.dumps(document)
