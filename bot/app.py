@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
-from memory import open_store
+from memory import ValuePolicy, open_store
 
 from bot import accounts as staff_accounts, console, handoff, linking, ratelimit, studio
 from bot.channels import rest, telegram, web as web_channel
@@ -26,7 +26,10 @@ MAX_BODY_BYTES = 64 * 1024
 
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
-    app[STORE] = await open_store(app[SETTINGS].profile_db_url)
+    settings = app[SETTINGS]
+    app[STORE] = await open_store(
+        settings.profile_db_url, value_policy=ValuePolicy(currency=settings.currency)
+    )
     yield
     await app[STORE].close()
 

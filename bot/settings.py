@@ -16,6 +16,13 @@ class InsecureSettings(RuntimeError):
     """Raised when production would start on an insecure default."""
 
 
+def _currency(value: str) -> str:
+    code = value.strip()
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise ValueError("RAPPORT_CURRENCY must be a three-letter ISO 4217 code such as GBP")
+    return code.upper()
+
+
 def _secret_file(path: Path) -> str:
     """Read a generated secret, creating it (mode 0600) on first use."""
     if path.exists():
@@ -74,6 +81,9 @@ class Settings:
     staff_session_idle: int = 8 * 3600
     staff_session_max_age: int = 24 * 3600
     handoff_rules_path: Path | None = None
+    # ISO 4217 code of the catalogue's prices, of amounts customers type without a currency
+    # (the engine reads the same RAPPORT_CURRENCY, see bot.supervisor) and of value views.
+    currency: str = "GBP"
 
     @property
     def public_url(self) -> str:
@@ -171,4 +181,5 @@ class Settings:
             handoff_rules_path=(
                 Path(env["RAPPORT_HANDOFF_RULES"]).resolve() if env.get("RAPPORT_HANDOFF_RULES") else None
             ),
+            currency=_currency(env.get("RAPPORT_CURRENCY", "") or "GBP"),
         )

@@ -41,7 +41,11 @@ def say(message: str) -> None:
 
 def services(settings: Settings, endpoints: Path, credentials: Path, model: Path | None = None) -> list[Service]:
     """The three processes; `model` is the studio's live model (the shipped one by default)."""
-    runtime_env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), SANIC_HOST="127.0.0.1")
+    # The engine runs nlu/ on its own Python and reads the currency from its environment
+    # (nlu/money.py): every process gets the value the settings resolved, and so do the
+    # engines the studio starts from the gateway's environment.
+    shared = {"RAPPORT_CURRENCY": settings.currency}
+    runtime_env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), SANIC_HOST="127.0.0.1", **shared)
     return [
         Service(
             "actions",
@@ -57,7 +61,7 @@ def services(settings: Settings, endpoints: Path, credentials: Path, model: Path
              "--enable-api", f"--auth-token={settings.engine_token}",
              "--model", str(model or training.model_path(settings.model_dir)),
              "--endpoints", str(endpoints), "--credentials", str(credentials)],
-            training.engine_env(),
+            {**training.engine_env(), **shared},
             f"{settings.engine_url}/",
         ),
         Service(

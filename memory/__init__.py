@@ -11,6 +11,7 @@ from memory.crm_views import (
     ComplaintView,
     ConsentView,
     CustomerValue,
+    FieldChange,
     FollowUpView,
     NeedView,
     OfferEventKind,
@@ -21,6 +22,8 @@ from memory.crm_views import (
     SatisfactionReading,
     SatisfactionTrend,
     Severity,
+    UNCHANGED,
+    Unchanged,
     ValuePolicy,
 )
 from memory.config import FactCatalog, FactSpec, load_fact_catalog
@@ -44,6 +47,7 @@ __all__ = [
     "ComplaintView",
     "ConsentView",
     "CustomerValue",
+    "FieldChange",
     "FollowUpView",
     "NeedView",
     "OfferEventKind",
@@ -54,6 +58,8 @@ __all__ = [
     "SatisfactionReading",
     "SatisfactionTrend",
     "Severity",
+    "UNCHANGED",
+    "Unchanged",
     "ValuePolicy",
     "FactCatalog",
     "FactSpec",

@@ -5,43 +5,84 @@ Both store implementations call these, so they accept and refuse exactly the sam
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 from memory import errors, validation
-from memory.crm_views import OFFER_EVENT_KINDS, SATISFACTION_LEVELS, SEVERITIES
+from memory.crm_views import OFFER_EVENT_KINDS, SATISFACTION_LEVELS, SEVERITIES, UNCHANGED
 from memory.ids import complaint_number
 from memory.rules import check_observed_at
+from memory.views import Source
 
 MAX_LABEL = 100
 
 
+# One check per field, shared by add_need/open_complaint and the amendments, so an
+# amended value meets exactly the limits of the first one.
+NEED_FIELDS: dict[str, Callable[[object], Any]] = {
+    "category": lambda v: validation.text("category", v, MAX_LABEL),
+    "product": lambda v: validation.optional_text("product", v, validation.MAX_SHORT_TEXT),
+    "budget": lambda v: validation.optional_text("budget", v, MAX_LABEL),
+    "timeframe": lambda v: validation.optional_text("timeframe", v, MAX_LABEL),
+    "words": lambda v: validation.text("words", v, validation.MAX_LONG_TEXT, allow_empty=True),
+}
+COMPLAINT_FIELDS: dict[str, Callable[[object], Any]] = {
+    "category": lambda v: validation.text("category", v, MAX_LABEL),
+    "severity": lambda v: validation.choice("severity", v, SEVERITIES),
+    "product_ref": lambda v: validation.optional_text(
+        "product_ref", v, validation.MAX_SHORT_TEXT
+    ),
+    "order_ref": lambda v: validation.optional_text("order_ref", v, validation.MAX_SHORT_TEXT),
+    "description": lambda v: validation.text("description", v, validation.MAX_LONG_TEXT),
+}
+
+
+def default_actor(source: Source) -> str:
+    """Who a change is attributed to when the caller names nobody."""
+    return source.actor or f"customer via {source.channel}"
+
+
 def need(category, words, source, product, budget, timeframe) -> dict[str, Any]:
-    return {
-        "category": validation.text("category", category, MAX_LABEL),
-        "words": validation.text("words", words, validation.MAX_LONG_TEXT, allow_empty=True),
-        "source": validation.source(source),
-        "product": validation.optional_text("product", product, validation.MAX_SHORT_TEXT),
-        "budget": validation.optional_text("budget", budget, MAX_LABEL),
-        "timeframe": validation.optional_text("timeframe", timeframe, MAX_LABEL),
-    }
+    given = {"category": category, "words": words, "product": product, "budget": budget,
+             "timeframe": timeframe}
+    return {**{name: NEED_FIELDS[name](value) for name, value in given.items()},
+            "source": validation.source(source)}
 
 
 def complaint(
     category, description, source, severity, product_ref, order_ref, owner, actor
 ) -> dict[str, Any]:
+    given = {"category": category, "description": description, "severity": severity,
+             "product_ref": product_ref, "order_ref": order_ref}
+    source = validation.source(source)
     return {
-        "category": validation.text("category", category, MAX_LABEL),
-        "description": validation.text("description", description, validation.MAX_LONG_TEXT),
-        "source": validation.source(source),
-        "severity": validation.choice("severity", severity, SEVERITIES),
-        "product_ref": validation.optional_text(
-            "product_ref", product_ref, validation.MAX_SHORT_TEXT
-        ),
-        "order_ref": validation.optional_text("order_ref", order_ref, validation.MAX_SHORT_TEXT),
+        **{name: COMPLAINT_FIELDS[name](value) for name, value in given.items()},
+        "source": source,
         "owner": None if owner is None else validation.name("owner", owner),
-        "actor": validation.name("actor", actor if actor is not None else source.actor
-                                 or f"customer via {source.channel}"),
+        "actor": validation.name("actor", actor if actor is not None else default_actor(source)),
     }
+
+
+def _requested(checks: dict[str, Callable[[object], Any]], given: dict[str, Any]):
+    """The checked values of the fields given; UNCHANGED ones are left out."""
+    return {name: checks[name](value) for name, value in given.items() if value is not UNCHANGED}
+
+
+def need_amendment(need_id, source, given: dict[str, Any]) -> tuple[int, Source, str, dict]:
+    """(need id, source, actor, requested values) for amend_need."""
+    if not isinstance(need_id, int) or isinstance(need_id, bool):
+        raise errors.UnknownNeed(need_id)
+    source = validation.source(source)
+    return need_id, source, validation.name("actor", default_actor(source)), _requested(
+        NEED_FIELDS, given
+    )
+
+
+def complaint_amendment(reference, actor, source, given: dict[str, Any]):
+    """(complaint number, actor, source or None, requested values) for amend_complaint."""
+    number = reference_number(reference)
+    actor = validation.name("actor", actor)
+    source = None if source is None else validation.source(source)
+    return number, actor, source, _requested(COMPLAINT_FIELDS, given)
 
 
 def reference_number(reference: object) -> int:

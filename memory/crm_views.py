@@ -60,6 +60,36 @@ class OfferEventKind(str, enum.Enum):
 OFFER_EVENT_KINDS = tuple(kind.value for kind in OfferEventKind)
 
 
+class Unchanged(enum.Enum):
+    """The type of UNCHANGED: "leave this field as it is" in amend_need/amend_complaint,
+    where None means "clear it"."""
+
+    UNCHANGED = "unchanged"
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED = Unchanged.UNCHANGED
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of a need or complaint changed by an amendment: the history row.
+
+    `actor` is who changed it (for a need: the source's actor, or "customer via
+    <channel>"); `source` is where the new value came from (None when a staff member
+    amended a complaint without one).
+    """
+
+    field: str
+    old_value: str | None
+    new_value: str | None
+    at: datetime
+    actor: str
+    source: Source | None
+
+
 @dataclass(frozen=True)
 class NeedView:
     id: int
@@ -71,6 +101,13 @@ class NeedView:
     words: str
     source: Source
     created_at: datetime
+    # Every amendment, oldest first: the current values are the fields above.
+    changes: tuple[FieldChange, ...] = ()
+
+    @property
+    def updated_at(self) -> datetime:
+        """When the need last changed (created_at if it never did)."""
+        return self.changes[-1].at if self.changes else self.created_at
 
 
 @dataclass(frozen=True)
@@ -99,6 +136,8 @@ class ComplaintView:
     created_at: datetime
     updated_at: datetime
     transitions: tuple[ComplaintTransition, ...] = ()
+    # Every amendment of its fields, oldest first (status moves are in `transitions`).
+    changes: tuple[FieldChange, ...] = ()
 
     @property
     def is_open(self) -> bool:
@@ -191,9 +230,13 @@ class PurchaseView:
 
 @dataclass(frozen=True)
 class ValuePolicy:
-    """Thresholds for value tiers; amounts are in `currency`, other currencies are ignored."""
+    """Thresholds for value tiers; amounts are in `currency`, other currencies are ignored.
 
-    currency: str = "EUR"
+    The gateway sets `currency` from RAPPORT_CURRENCY (bot.settings); GBP, the
+    catalogue's currency, by default.
+    """
+
+    currency: str = "GBP"
     window_days: int = 365
     top_spend: Decimal = Decimal("1000")
     new_customer_days: int = 90

@@ -32,6 +32,12 @@ class UnknownComplaint(NotFound):
         self.reference = reference
 
 
+class UnknownNeed(NotFound):
+    def __init__(self, need_id: object) -> None:
+        super().__init__(f"unknown need {need_id!r}")
+        self.need_id = need_id
+
+
 class UnknownOffer(NotFound):
     def __init__(self, offer_id: str) -> None:
         super().__init__(f"unknown offer {offer_id!r}")
@@ -96,6 +102,17 @@ class InvalidTransition(Conflict):
         self.reference = reference
         self.current = current
         self.requested = requested
+
+
+class ComplaintResolved(Conflict):
+    """A resolved complaint keeps how it was classified; reopen it to change that."""
+
+    def __init__(self, reference: str, fields: list[str]) -> None:
+        super().__init__(
+            f"complaint {reference} is resolved: reopen it before changing {', '.join(fields)}"
+        )
+        self.reference = reference
+        self.fields = fields
 
 
 class ConsentRequired(Conflict):

@@ -21,6 +21,8 @@ from memory.crm_views import (
     PurchaseView,
     SatisfactionReading,
     SatisfactionTrend,
+    UNCHANGED,
+    Unchanged,
 )
 from memory.views import Source
 
@@ -39,6 +41,23 @@ class NeedsAndComplaints(abc.ABC):
         timeframe: str | None = None,
     ) -> NeedView:
         """Record a need found out in conversation, with the customer's own words."""
+
+    @abc.abstractmethod
+    async def amend_need(
+        self,
+        need_id: int,
+        *,
+        source: Source,
+        category: str | Unchanged = UNCHANGED,
+        product: str | None | Unchanged = UNCHANGED,
+        budget: str | None | Unchanged = UNCHANGED,
+        timeframe: str | None | Unchanged = UNCHANGED,
+        words: str | Unchanged = UNCHANGED,
+    ) -> NeedView:
+        """Change the fields given (None clears an optional one) and keep the old values:
+        one FieldChange per changed field in `NeedView.changes`. A value equal to the
+        current one is no change, so a call that changes nothing returns the need as it
+        is. Same checks as add_need; an unknown id raises UnknownNeed."""
 
     @abc.abstractmethod
     async def needs(self, customer_id: str) -> list[NeedView]: ...
@@ -60,6 +79,24 @@ class NeedsAndComplaints(abc.ABC):
     ) -> ComplaintView:
         """Open a complaint; it gets a reference like "C-000123". `related_to` names an
         earlier complaint of the same customer (a repeat complaint)."""
+
+    @abc.abstractmethod
+    async def amend_complaint(
+        self,
+        reference: str,
+        *,
+        actor: str,
+        source: Source | None = None,
+        category: str | Unchanged = UNCHANGED,
+        severity: str | Unchanged = UNCHANGED,
+        order_ref: str | None | Unchanged = UNCHANGED,
+        product_ref: str | None | Unchanged = UNCHANGED,
+        description: str | Unchanged = UNCHANGED,
+    ) -> ComplaintView:
+        """Change the fields given, as amend_need does, and bump `updated_at` when
+        anything changed; the old values are in `ComplaintView.changes`. Same checks as
+        open_complaint. A resolved complaint takes only order_ref and description;
+        changing anything else raises ComplaintResolved (reopen it first)."""
 
     @abc.abstractmethod
     async def transition_complaint(

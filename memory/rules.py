@@ -43,6 +43,32 @@ def check_transition(reference: str, current: str, requested: str) -> None:
         raise errors.InvalidTransition(reference, current, requested)
 
 
+# A resolved complaint may still get the details that complete its record (the order it
+# was about, the customer's fuller words): the customer often answers a follow-up question
+# after an agent closed it. How it was classified and handled (category, severity,
+# product) changes only after it is reopened, so resolved figures do not shift under staff.
+AMENDABLE_WHEN_RESOLVED = frozenset({"order_ref", "description"})
+
+
+Change = tuple[str, str | None, str | None]  # (field, old value, new value)
+
+
+def field_changes(current, requested: dict[str, str | None]) -> list[Change]:
+    """(field, old, new) for each requested value that differs from `current`'s attribute,
+    in the order requested: re-stating a value is not a change."""
+    return [
+        (name, getattr(current, name), value)
+        for name, value in requested.items()
+        if getattr(current, name) != value
+    ]
+
+
+def check_amendable(reference: str, status: str, changed: list[str]) -> None:
+    refused = [name for name in changed if name not in AMENDABLE_WHEN_RESOLVED]
+    if status == "resolved" and refused:
+        raise errors.ComplaintResolved(reference, refused)
+
+
 def satisfaction_direction(scores_newest_first: list[int]) -> str:
     """Compare the latest reading with the mean of the ones before it."""
     if len(scores_newest_first) < 2:
@@ -57,11 +83,35 @@ def satisfaction_direction(scores_newest_first: list[int]) -> str:
 
 
 _NUMBER = re.compile(r"(\d{1,3}(?:[ ,.']\d{3})+|\d+)(?:[.,](\d{1,2}))?(?!\d)")
+# How budgets name a currency: the NLU writes "30 EUR/month", customers "€30" or "30 euros".
+_CURRENCY_SIGNS = {"£": "GBP", "€": "EUR", "$": "USD"}
+_CURRENCY_WORDS = {"pound": "GBP", "pounds": "GBP", "quid": "GBP", "sterling": "GBP",
+                   "euro": "EUR", "euros": "EUR", "dollar": "USD", "dollars": "USD"}
+# A sign, a word, or an ISO code next to the number ("30 EUR", "EUR 30"; not "the SIM").
+_CURRENCY_NAME = re.compile(r"[£€$]|(?<=\d) ?([A-Z]{3})\b|\b([A-Z]{3}) ?(?=\d)|[A-Za-z]+")
 
 
-def budget_amount(budget: str | None) -> Decimal | None:
-    """The first amount in a budget in the customer's words ("about €1,200"), or None."""
+def budget_currency(budget: str) -> str | None:
+    """The currency a budget names ("€30", "30 EUR/month", "30 quid"), or None."""
+    for match in _CURRENCY_NAME.finditer(budget):
+        code = match.group(1) or match.group(2)
+        if code is None:
+            name = match.group()
+            code = _CURRENCY_SIGNS.get(name) or _CURRENCY_WORDS.get(name.lower())
+        if code is not None:
+            return code
+    return None
+
+
+def budget_amount(budget: str | None, currency: str | None = None) -> Decimal | None:
+    """The first amount in a budget in the customer's words ("about £1,200"), or None.
+
+    With `currency`, a budget that names another currency is None: amounts in different
+    currencies are not added up. A budget naming none is taken to be in `currency`.
+    """
     if not budget:
+        return None
+    if currency is not None and budget_currency(budget) not in (None, currency):
         return None
     match = _NUMBER.search(budget)
     if match is None:
@@ -80,7 +130,11 @@ def value_summary(
     need_budgets: list[tuple[datetime, str | None]],
     now: datetime,
 ):
-    """Value, potential and tier from purchases and stated needs; see ValuePolicy."""
+    """Value, potential and tier from purchases and stated needs; see ValuePolicy.
+
+    Only purchases and budgets in the policy's currency count (a budget naming no
+    currency is in it: the NLU gives bare amounts the same RAPPORT_CURRENCY).
+    """
     from memory.crm_views import CustomerValue
 
     window_start = now - timedelta(days=policy.window_days)
@@ -91,7 +145,8 @@ def value_summary(
     last = max((p.purchased_at for p in purchases), default=None)
     potential = sum(
         (amount for at, budget in need_budgets
-         if at >= window_start and (amount := budget_amount(budget)) is not None),
+         if at >= window_start
+         and (amount := budget_amount(budget, policy.currency)) is not None),
         Decimal("0.00"),
     )
     if spend >= policy.top_spend:

@@ -25,7 +25,7 @@ from spacy.tokens import Doc
 from nlu import timeframe
 from nlu.contacts import ContactFinder
 from nlu.fact_keys import FactKeyFinder
-from nlu.money import MoneyFinder
+from nlu.money import MoneyFinder, deployment_currency
 from nlu.text import Found, build_nlp
 
 
@@ -73,13 +73,14 @@ class RuleFinders:
         return finds
 
 
-def rule_finders(default_currency: str = "GBP",
+def rule_finders(default_currency: str | None = None,
                  default_country_code: str | int = "44") -> RuleFinders:
     """The shared `RuleFinders` for these defaults, built on `shared_nlp()` the first time.
 
-    Positional and keyword calls land on the same instance, and 44 on the same as "44".
+    Positional and keyword calls land on the same instance, and 44 on the same as "44";
+    no currency is the deployment's (`nlu.money.deployment_currency`).
     """
-    return _rule_finders(default_currency, str(default_country_code))
+    return _rule_finders(default_currency or deployment_currency(), str(default_country_code))
 
 
 @lru_cache(maxsize=None)

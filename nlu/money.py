@@ -3,7 +3,8 @@
 Value format: "<amount> <ISO currency>[/<period>]", for example "40 GBP/month",
 "35 GBP", "30 EUR/month", and "30-40 GBP/month" for a range. The amount has no thousands
 separator and two decimals only when it has pence. Amounts without a currency are taken
-as the default currency (GBP). additional_info carries the parsed parts:
+as the default currency: the deployment's RAPPORT_CURRENCY (`deployment_currency()`, GBP
+unless set). additional_info carries the parsed parts:
 {"amount": 40.0, "currency": "GBP", "period": "month" | "year" | "week" | "day" | None,
  "bound": "max" | "min" | "about" | "range" | None, "min": float | None, "max": float | None}.
 
@@ -12,6 +13,7 @@ budget word ("budget", "spend", "pay"); "500 meg" or "3 days" are not money.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -20,6 +22,11 @@ from spacy.tokens import Doc
 
 from nlu.numbers import format_amount, number_at
 from nlu.text import MAX_MATCHES, Found, without_overlaps
+
+# The gateway's setting (bot/settings.py), which the supervisor puts in the engine's
+# environment: the engine runs on its own Python and does not import the gateway's code.
+CURRENCY_VARIABLE = "RAPPORT_CURRENCY"
+DEFAULT_CURRENCY = "GBP"
 
 SYMBOLS = {"£": "GBP", "€": "EUR", "$": "USD"}
 CURRENCY_WORDS = {
@@ -52,6 +59,16 @@ NOT_MONEY_AFTER = {
     "weeks", "month", "months", "year", "years", "hour", "hours", "minute", "minutes", "times",
     "people", "phones", "sims", "devices", "rooms", "am", "pm", "o'clock", "st", "nd", "th",
 }
+
+
+def deployment_currency(environ: dict[str, str] | None = None) -> str:
+    """The ISO 4217 code that bare amounts are in: RAPPORT_CURRENCY, GBP by default."""
+    value = (os.environ if environ is None else environ).get(CURRENCY_VARIABLE, "").strip()
+    if not value:
+        return DEFAULT_CURRENCY
+    if len(value) != 3 or not value.isascii() or not value.isalpha():
+        raise ValueError(f"{CURRENCY_VARIABLE} must be a three-letter ISO 4217 code such as GBP")
+    return value.upper()
 
 
 @dataclass

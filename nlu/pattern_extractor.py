@@ -25,6 +25,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from nlu import timeframe
 from nlu.finders import rule_finders
+from nlu.money import deployment_currency
 from nlu.text import clip, without_overlaps
 
 logger = logging.getLogger(__name__)
@@ -41,8 +42,9 @@ class PatternEntityExtractor(GraphComponent, EntityExtractorMixin):
         return {
             # Entity types to extract; a subset switches the others off.
             "dimensions": list(DIMENSIONS),
-            # Currency for amounts said without one ("under 40 a month").
-            "default_currency": "GBP",
+            # Currency for amounts said without one ("under 40 a month"); None: the
+            # deployment's RAPPORT_CURRENCY, read when the engine loads the model (GBP).
+            "default_currency": None,
             # Country calling code for numbers written the national way ("0151 ...").
             "default_country_code": "44",
         }
@@ -56,10 +58,12 @@ class PatternEntityExtractor(GraphComponent, EntityExtractorMixin):
                 f"choose from {list(DIMENSIONS)}"
             )
         self.dimensions = frozenset(self._config["dimensions"])
+        try:
+            currency = self._config["default_currency"] or deployment_currency()
+        except ValueError as error:
+            raise InvalidConfigException(f"{type(self).__name__}: {error}") from None
         # Shared with the intent cues (nlu/finders.py): one build, one run per message.
-        self.finders = rule_finders(
-            self._config["default_currency"], self._config["default_country_code"]
-        )
+        self.finders = rule_finders(currency, self._config["default_country_code"])
 
     @classmethod
     def create(

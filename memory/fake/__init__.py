@@ -11,6 +11,7 @@ from typing import Callable
 
 from memory.config import FactCatalog, load_fact_catalog
 from memory.crm_views import ValuePolicy
+from memory.fake.amendments import FakeAmendments
 from memory.fake.channels import FakeChannels
 from memory.fake.conversations import FakeConversations
 from memory.fake.crm import FakeCrm
@@ -29,6 +30,7 @@ class InMemoryProfileStore(
     FakeCustomers,
     FakeConversations,
     FakeCrm,
+    FakeAmendments,
     FakeMarketing,
     FakeChannels,
     FakePrivacy,

@@ -6,6 +6,7 @@ from memory.crm_views import (
     COMPLAINT_STATUSES,
     ComplaintTransition,
     ComplaintView,
+    FieldChange,
     FollowUpView,
     NeedView,
     SatisfactionReading,
@@ -23,11 +24,30 @@ def source_of(row) -> Source:
     return Source(row.channel, row.conversation_id, row.message_id, row.actor)
 
 
-def need_view(row) -> NeedView:
+def change_view(row) -> FieldChange:
+    source = (None if row.channel is None else
+              Source(row.channel, row.conversation_id, row.message_id, row.source_actor))
+    return FieldChange(row.field, row.old_value, row.new_value, row.at, row.actor, source)
+
+
+def changes_by_owner(log, owner_ids: list[int]) -> dict[int, tuple[FieldChange, ...]]:
+    """The amendments of each need or complaint (see repositories_crm.ChangeLog), oldest first."""
+    found: dict[int, list[FieldChange]] = {}
+    for row in log.for_owners(owner_ids):
+        found.setdefault(getattr(row, log.owner_key), []).append(change_view(row))
+    return {key: tuple(changes) for key, changes in found.items()}
+
+
+def need_view(row, changes: tuple[FieldChange, ...] = ()) -> NeedView:
     return NeedView(
         row.id, row.customer_id, row.category, row.product, row.budget, row.timeframe,
-        row.words, source_of(row), row.created_at,
+        row.words, source_of(row), row.created_at, changes,
     )
+
+
+def need_views(uow: UnitOfWork, rows) -> list[NeedView]:
+    changes = changes_by_owner(uow.needs.changes, [r.id for r in rows if r.amended_at])
+    return [need_view(row, changes.get(row.id, ())) for row in rows]
 
 
 def reading_view(row) -> SatisfactionReading:
@@ -49,6 +69,7 @@ def complaint_views(uow: UnitOfWork, rows) -> list[ComplaintView]:
         steps.setdefault(step.complaint_id, []).append(
             ComplaintTransition(step.from_status, step.to_status, step.at, step.actor, step.note)
         )
+    changes = changes_by_owner(uow.complaints.changes, [r.id for r in rows if r.amended_at])
     return [
         ComplaintView(
             id=row.id, reference=complaint_reference(row.id), customer_id=row.customer_id,
@@ -57,7 +78,7 @@ def complaint_views(uow: UnitOfWork, rows) -> list[ComplaintView]:
             order_ref=row.order_ref,
             related_to=complaint_reference(row.related_to) if row.related_to else None,
             source=source_of(row), created_at=row.created_at, updated_at=row.updated_at,
-            transitions=tuple(steps.get(row.id, ())),
+            transitions=tuple(steps.get(row.id, ())), changes=changes.get(row.id, ()),
         )
         for row in rows
     ]
@@ -79,7 +100,7 @@ class SqlCrm(SqlBase):
 
     async def needs(self, customer_id: str) -> list[NeedView]:
         def read(uow: UnitOfWork) -> list[NeedView]:
-            return [need_view(r) for r in uow.needs.for_customer(uow.customers.resolve(customer_id))]
+            return need_views(uow, uow.needs.for_customer(uow.customers.resolve(customer_id)))
 
         return await self._read(read)
 

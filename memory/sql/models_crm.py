@@ -32,6 +32,30 @@ class Need(SourceColumns, Base):
     timeframe: Mapped[str | None] = mapped_column(String(100))
     words: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set by the first amendment: a read looks for history only where there is some.
+    amended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ChangeColumns:
+    """One amended field: old and new value, when, by whom, and the new value's source."""
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    field: Mapped[str] = mapped_column(String(32))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str | None] = mapped_column(String(200))
+    conversation_id: Mapped[str | None] = mapped_column(String(200))
+    message_id: Mapped[str | None] = mapped_column(String(200))
+    source_actor: Mapped[str | None] = mapped_column(String(200))
+
+
+class NeedChange(ChangeColumns, Base):
+    __tablename__ = "need_changes"
+    __table_args__ = (Index("ix_need_changes_need", "need_id", "id"),)
+
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id"))
 
 
 class Complaint(SourceColumns, Base):
@@ -54,6 +78,7 @@ class Complaint(SourceColumns, Base):
     related_to: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    amended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # as needs.amended_at
 
 
 class ComplaintTransitionRow(Base):
@@ -67,6 +92,13 @@ class ComplaintTransitionRow(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor: Mapped[str] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class ComplaintChange(ChangeColumns, Base):
+    __tablename__ = "complaint_changes"
+    __table_args__ = (Index("ix_complaint_changes_complaint", "complaint_id", "id"),)
+
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"))
 
 
 class ComplaintFollowUp(Base):

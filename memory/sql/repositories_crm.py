@@ -11,7 +11,15 @@ from typing import Any, Sequence
 from sqlalchemy import Connection, Row, delete, insert, select, update
 
 from memory.sql.dialect import upsert_insert
-from memory.sql.models_crm import Complaint, ComplaintFollowUp, ComplaintTransitionRow, Offer
+from memory.sql.models_crm import (
+    Complaint,
+    ComplaintChange,
+    ComplaintFollowUp,
+    ComplaintTransitionRow,
+    Need,
+    NeedChange,
+    Offer,
+)
 
 
 class CustomerRows:
@@ -57,9 +65,48 @@ class CustomerRows:
         ).rowcount
 
 
+class ChangeLog:
+    """The amendment history of one table's rows (needs or complaints), oldest first."""
+
+    def __init__(self, connection: Connection, model, owner_column) -> None:
+        self._c = connection
+        self._model = model
+        self._owner = owner_column
+        self.owner_key = owner_column.key
+
+    def add(self, owner_id: int, rows: list[dict[str, Any]]) -> None:
+        self._c.execute(insert(self._model), [{self.owner_key: owner_id, **row} for row in rows])
+
+    def for_owners(self, owner_ids: list[int]) -> Sequence[Row[Any]]:
+        if not owner_ids:
+            return []
+        statement = (
+            select(self._model).where(self._owner.in_(owner_ids)).order_by(self._model.id)
+        )
+        return self._c.execute(statement).all()
+
+    def delete_for(self, owner_ids) -> None:
+        self._c.execute(delete(self._model).where(self._owner.in_(owner_ids)))
+
+
+class NeedRepository(CustomerRows):
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection, Need, Need.created_at)
+        self.changes = ChangeLog(connection, NeedChange, NeedChange.need_id)
+
+    def get_for_update(self, need_id: int) -> Row[Any] | None:
+        statement = select(Need).where(Need.id == need_id).with_for_update()
+        return self._c.execute(statement).first()
+
+    def delete_all(self, customer_id: str) -> int:
+        self.changes.delete_for(select(Need.id).where(Need.customer_id == customer_id))
+        return super().delete_all(customer_id)
+
+
 class ComplaintRepository(CustomerRows):
     def __init__(self, connection: Connection) -> None:
         super().__init__(connection, Complaint, Complaint.created_at)
+        self.changes = ChangeLog(connection, ComplaintChange, ComplaintChange.complaint_id)
 
     def add_transition(self, complaint_id: int, values: dict[str, Any]) -> None:
         self._c.execute(
@@ -139,6 +186,7 @@ class ComplaintRepository(CustomerRows):
         self._c.execute(
             delete(ComplaintTransitionRow).where(ComplaintTransitionRow.complaint_id.in_(ids))
         )
+        self.changes.delete_for(ids)
         self._c.execute(
             delete(ComplaintFollowUp).where(ComplaintFollowUp.customer_id == customer_id)
         )

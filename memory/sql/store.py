@@ -16,6 +16,7 @@ from memory import errors
 from memory.config import FactCatalog, load_fact_catalog
 from memory.interface import ProfileStore
 from memory.crm_views import ValuePolicy
+from memory.sql.amendments import SqlAmendments
 from memory.sql.channels import SqlChannels
 from memory.sql.conversations import SqlConversations
 from memory.sql.crm import SqlCrm
@@ -34,7 +35,8 @@ def utc_now() -> datetime:
 
 
 class SqlProfileStore(
-    SqlCustomers, SqlConversations, SqlCrm, SqlMarketing, SqlChannels, SqlPrivacy, ProfileStore
+    SqlCustomers, SqlConversations, SqlCrm, SqlAmendments, SqlMarketing, SqlChannels, SqlPrivacy,
+    ProfileStore,
 ):
     def __init__(
         self,

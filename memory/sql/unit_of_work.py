@@ -18,7 +18,6 @@ from memory import errors
 from memory.sql.engine import Runner, begin
 from memory.sql.models_crm import (
     Consent,
-    Need,
     OfferEvent,
     Purchase,
     SatisfactionRow,
@@ -30,7 +29,12 @@ from memory.sql.repositories_channels import (
     RequestRepository,
 )
 from memory.sql.repositories_conversations import AuditRepository, ConversationRepository
-from memory.sql.repositories_crm import ComplaintRepository, CustomerRows, OfferRepository
+from memory.sql.repositories_crm import (
+    ComplaintRepository,
+    CustomerRows,
+    NeedRepository,
+    OfferRepository,
+)
 from memory.sql.staff import HandoffRows
 
 log = logging.getLogger(__name__)
@@ -68,8 +72,8 @@ class UnitOfWork:
         return AuditRepository(self.connection)
 
     @cached_property
-    def needs(self) -> CustomerRows:
-        return CustomerRows(self.connection, Need, Need.created_at)
+    def needs(self) -> NeedRepository:
+        return NeedRepository(self.connection)
 
     @cached_property
     def complaints(self) -> ComplaintRepository:

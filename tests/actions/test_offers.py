@@ -87,7 +87,7 @@ async def test_two_customers_with_different_profiles_get_different_offers(store,
         await store.grant_consent(chat.customer_id, "offers", channel="web", wording="ok")
         await store.add_need(chat.customer_id, category=category, product=product, words="...", source=WEB)
         if spend:
-            await store.record_purchase(chat.customer_id, amount=spend, currency="EUR", product="fibre-900", source=WEB)
+            await store.record_purchase(chat.customer_id, amount=spend, currency="GBP", product="fibre-900", source=WEB)
         dispatcher = CollectingDispatcher()
         await ActionOffer().run(dispatcher, chat.tracker("any deals for me?"), domain)
         offers_made.append((await store.offer_events(chat.customer_id))[0].offer_id)

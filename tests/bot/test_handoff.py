@@ -250,7 +250,7 @@ async def test_a_top_value_customer_with_an_open_complaint_is_handed_over_once(t
     world = make_world(tmp_path)
     vip = await world.customer("vip")
     await world.profiles.record_purchase(
-        vip.customer_id, amount=Decimal("5000"), currency="EUR", product="fibre-1000", source=Source("import"),
+        vip.customer_id, amount=Decimal("5000"), currency="GBP", product="fibre-1000", source=Source("import"),
     )
     assert (await world.profiles.value(vip.customer_id)).tier == "top"
     assert "Hello from the bot" in await world.say(vip, "hi")  # no complaint yet: the bot goes on
@@ -295,7 +295,7 @@ async def test_priority_puts_severity_and_value_before_arrival(tmp_path):
     first = await world.customer("first")
     second = await world.customer("second")
     vip = await world.customer("vip")
-    await world.profiles.record_purchase(vip.customer_id, amount=2000, currency="EUR", product="p", source=Source("x"))
+    await world.profiles.record_purchase(vip.customer_id, amount=2000, currency="GBP", product="p", source=Source("x"))
     world.engine.replies = [handoff_reply()]
     assert "You're next" in (await world.say(first, "person"))[0]
     assert "number 2" in (await world.say(second, "person"))[0]

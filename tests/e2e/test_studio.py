@@ -59,14 +59,14 @@ def studio_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 
 async def returning_customer(stack: Stack, reference: str, name: str, *, top: bool) -> None:
-    """A customer the bot knows by name; a top one has spent 5,000 EUR this year."""
+    """A customer the bot knows by name; a top one has spent 5,000 GBP this year."""
     store = await open_store(f"sqlite+aiosqlite:///{stack.data_dir / 'profile.db'}")
     try:
         customer_id = await store.identify("api", reference)
         source = Source(channel="api", actor="e2e")
         await store.remember(customer_id, "first_name", name, source=source)
         if top:
-            await store.record_purchase(customer_id, amount=Decimal("5000"), currency="EUR",
+            await store.record_purchase(customer_id, amount=Decimal("5000"), currency="GBP",
                                         product="fibre-900", source=source)
         assert (await store.value(customer_id)).tier == ("top" if top else "new")
     finally:

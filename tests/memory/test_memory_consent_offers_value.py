@@ -64,19 +64,20 @@ async def test_no_catalogued_offer_is_shown_without_consent(store: ProfileStore)
 async def test_purchases_value_potential_and_tier(store: ProfileStore, clock):
     customer = await store.identify("web", "buyer")
     assert (await store.value(customer)).tier == "new"
-    await store.record_purchase(customer, amount="19.99", currency="eur", product="SIM",
+    await store.record_purchase(customer, amount="19.99", currency="gbp", product="SIM",
                                 source=CHAT, reference="ORD-1")
-    again = await store.record_purchase(customer, amount="19.99", currency="EUR", product="SIM",
+    again = await store.record_purchase(customer, amount="19.99", currency="GBP", product="SIM",
                                         source=CHAT, reference="ORD-1")
-    assert again.amount == Decimal("19.99") and again.currency == "EUR"
-    await store.record_purchase(customer, amount=Decimal("980.01"), currency="EUR",
+    assert again.amount == Decimal("19.99") and again.currency == "GBP"
+    await store.record_purchase(customer, amount=Decimal("980.01"), currency="GBP",
                                 product="Phone", source=CHAT,
                                 purchased_at=clock.now - timedelta(days=30))
     await store.record_purchase(customer, amount=500, currency="USD", product="Case", source=CHAT)
-    await store.add_need(customer, category="tv", budget="about €1,200", words="a big TV",
+    await store.add_need(customer, category="tv", budget="about £1,200", words="a big TV",
                          source=CHAT)
     assert [p.product for p in await store.purchases(customer)] == ["Case", "SIM", "Phone"]
     value = await store.value(customer)
+    assert value.currency == "GBP"  # the default, as the catalogue's prices
     assert value.spend_in_window == Decimal("1000.00")  # the USD purchase is not counted
     assert value.purchases_in_window == 2
     assert value.tier == "top"
@@ -108,7 +109,7 @@ async def test_value_tiers_follow_the_configured_policy(clock):
     store = InMemoryProfileStore(clock=clock, value_policy=policy)
     customer = await store.identify("web", "p")
     assert (await store.value(customer)).tier == "standard"
-    await store.record_purchase(customer, amount="50", currency="EUR", product="x", source=CHAT)
+    await store.record_purchase(customer, amount="50", currency="GBP", product="x", source=CHAT)
     assert (await store.value(customer)).tier == "top"
 
 

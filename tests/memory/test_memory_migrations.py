@@ -98,6 +98,56 @@ async def test_upgrade_from_an_earlier_revision_keeps_the_data(empty_url: str, p
     assert schema_differences(empty_url) == []
 
 
+async def test_needs_and_complaints_from_the_previous_head_can_be_amended(empty_url: str):
+    from datetime import datetime, timezone
+
+    from sqlalchemy import bindparam, text
+
+    from memory.sql.types import UTCDateTime
+
+    previous = revisions()[-2]
+    in_thread(migrate, empty_url, previous)
+    old = await open_store(empty_url, check_schema=False)
+    try:
+        customer = await old.identify("web", "before")
+
+        def write_as_the_old_code(connection) -> None:
+            # Rows as the previous revision's code wrote them (today's models have more columns).
+            values = {"c": customer, "at": datetime(2026, 11, 30, tzinfo=timezone.utc)}
+            at = bindparam("at", type_=UTCDateTime())
+            connection.execute(text(
+                "INSERT INTO needs (customer_id, category, budget, words, channel, created_at) "
+                "VALUES (:c, 'broadband', '25', 'faster', 'web', :at)").bindparams(at), values)
+            connection.execute(text(
+                "INSERT INTO complaints (customer_id, category, description, severity, status, "
+                "channel, created_at, updated_at) VALUES "
+                "(:c, 'other', 'down since yesterday', 'medium', 'open', 'web', :at, :at)"
+            ).bindparams(at), values)
+            connection.commit()
+
+        await old.runner.run(write_as_the_old_code, write=True)
+    finally:
+        await old.close()
+
+    in_thread(migrate, empty_url)
+
+    store = await open_store(empty_url)
+    try:
+        [need] = await store.needs(customer)
+        assert need.budget == "25" and need.changes == ()
+        amended = await store.amend_need(need.id, budget="30", source=Source("web"))
+        assert [(c.old_value, c.new_value) for c in amended.changes] == [("25", "30")]
+        [complaint] = await store.complaints(customer)
+        moved = await store.amend_complaint(complaint.reference, actor="bot", category="connection")
+        assert [(c.old_value, c.new_value) for c in moved.changes] == [("other", "connection")]
+    finally:
+        await store.close()
+    in_thread(downgrade, empty_url, previous)
+    assert in_thread(current_revision, empty_url) == previous
+    in_thread(migrate, empty_url)
+    assert schema_differences(empty_url) == []
+
+
 async def test_downgrade_to_base_and_back(empty_url: str):
     in_thread(migrate, empty_url)
     in_thread(downgrade, empty_url, "base")
