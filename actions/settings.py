@@ -14,4 +14,4 @@ def _settings() -> Settings:
 
 def currency() -> str:
     """The shop's currency (ISO 4217): catalogue prices and bare amounts are in it."""
-    return getattr(_settings(), "currency", "GBP")
+    return _settings().currency

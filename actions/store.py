@@ -6,7 +6,7 @@ import asyncio
 
 from rasa_sdk import Tracker
 
-from memory import ProfileStore, Source, open_store
+from memory import ProfileStore, Source, ValuePolicy, open_store
 
 from bot.settings import Settings
 
@@ -22,7 +22,9 @@ class _StoreHolder:
         if self._store is None:
             async with self._lock:
                 if self._store is None:
-                    self._store = await open_store(Settings.from_env().profile_db_url)
+                    settings = Settings.from_env()
+                    self._store = await open_store(
+                        settings.profile_db_url, value_policy=ValuePolicy(currency=settings.currency))
         return self._store
 
     def override(self, store: ProfileStore | None) -> None:

@@ -53,7 +53,7 @@ async def test_typed_answers_in_any_words_update_the_complaint(store, conversati
     assert slot_values(events)["complaint_category"] == "billing"
     amended = await store.complaint(complaint.reference)
     assert amended.category == "billing"
-    assert [(c.field, c.old, c.new) for c in amended.changes] == [("category", "other", "billing")]
+    assert [(c.field, c.old_value, c.new_value) for c in amended.changes] == [("category", "other", "billing")]
 
 
 async def test_a_request_for_a_person_is_never_taken_as_an_answer(store, conversation, dispatcher, domain):
@@ -152,7 +152,7 @@ async def test_no_i_said_mobile_not_broadband_corrects_the_need(store, conversat
 
     [amended] = await store.needs(chat.customer_id)
     assert amended.id == need.id and amended.category == "mobile"
-    assert [(c.field, c.old, c.new) for c in amended.changes] == [("category", "broadband", "mobile")]
+    assert [(c.field, c.old_value, c.new_value) for c in amended.changes] == [("category", "broadband", "mobile")]
     assert "you're looking for mobile" in texts(dispatcher)[0]
 
 

@@ -135,7 +135,7 @@ async def test_corrections_change_the_fact_and_the_need(stack: Stack):
         assert history == ["John", "Jon"]
         [need] = await store.needs(customer)
         assert need.category == "mobile"
-        assert [(c.old, c.new) for c in need.changes if c.field == "category"] == [("broadband", "mobile")]
+        assert [(c.old_value, c.new_value) for c in need.changes if c.field == "category"] == [("broadband", "mobile")]
     finally:
         await store.close()
 
