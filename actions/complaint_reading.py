@@ -45,6 +45,12 @@ _NO_REFERENCE = re.compile(
     r"^(?:no+|nope|none|nah|n/?a|no ref(?:erence)?|not sure|no idea|dunno|don.?t (?:have|know)"
     r"(?: (?:one|it|any))?|i don.?t have (?:one|it|any)|haven.?t got (?:one|it|any)|"
     r"no,? (?:sorry|thanks)|can.?t find it|nothing)\b", re.IGNORECASE)
+# Words that announce a complaint without saying what it is about.
+_ANNOUNCEMENT = re.compile(
+    r"\b(?:hi|hello|hey|hiya|please|pls|ok|so|um+|er+m*|yes|yeah|i|i'?d|id|would|like|want|wanna|"
+    r"need|have|got|to|make|file|raise|lodge|log|submit|put in|register|a|an|formal|official|"
+    r"complain(?:t|ts|ing)?|about|something|thing|issue|problem|with|you|your|u|ur|service|"
+    r"there'?s|is|it|i'?m|im|am|not|happy|unhappy|very|really)\b|[^\w\s]")
 _CODE = re.compile(r"\b[A-Z]{0,4}-?\d{4,}\b", re.IGNORECASE)
 
 
@@ -115,9 +121,9 @@ def reference_of(message: Message, *, asked: bool) -> str | None:
 
 def describes_problem(message: Message, category: str | None) -> bool:
     """Whether the message says what went wrong, not just "I want to complain"."""
-    words = message.words.split()
+    words = _ANNOUNCEMENT.sub(" ", message.words.lower()).split()
     if not words:
         return False
     if category or message.first("severity") or message.first("product"):
-        return len(words) >= 3
-    return len(words) > 5
+        return len(words) >= 2
+    return len(words) >= 4
