@@ -16,7 +16,7 @@ category of each example in it (Rasa keeps block metadata on every message, unde
 
 So typed answers to "what is it about?" ("it's about my bill") are `inform` blocks with
 the same metadata. Examples of any other intent without metadata are `none`; `complain`
-examples without metadata are skipped (a warning counts them).
+and `out_of_scope` examples without metadata are skipped.
 
 The model is the intent classifier's (nlu/features.py): TF-IDF word and char n-grams plus
 the rule cues of nlu/cues.py (money, order references...), one-vs-rest liblinear logistic
@@ -54,9 +54,12 @@ WEIGHTS_FILE = "complaint_weights.npz"
 NEVER_A_PROBLEM = (
     "greet", "goodbye", "thank", "bot_challenge", "help", "affirm", "deny", "inform_name",
     "ask_profile", "change_fact", "forget_me", "state_need", "ask_offers", "ask_product",
-    "stop_offers", "continue_elsewhere", "cancel", "correct", "out_of_scope",
-    "complaint_status",
+    "stop_offers", "continue_elsewhere", "cancel", "correct", "complaint_status",
 )
+# Examples of these intents train the classifier only with a category in their metadata:
+# an unlabelled complaint has one we do not know, and out-of-domain complaints ("the bank
+# charged me twice") would teach that a double charge is no problem.
+UNLABELLED = ("complain", "out_of_scope")
 
 
 def category_label(message: Message) -> str | None:
@@ -65,7 +68,7 @@ def category_label(message: Message) -> str | None:
     block = metadata.get(METADATA_INTENT) if isinstance(metadata, dict) else None
     if isinstance(block, dict) and block.get(ENTITY):
         return str(block[ENTITY])
-    return None if message.get(INTENT) == "complain" else NO_CATEGORY
+    return None if message.get(INTENT) in UNLABELLED else NO_CATEGORY
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
@@ -114,8 +117,8 @@ class ComplaintCategoryClassifier(GraphComponent, EntityExtractorMixin):
                 texts.append(clip(message.get(TEXT)))
                 labels.append(label)
         if skipped:
-            logger.warning("%d complain examples have no complaint_category metadata; "
-                           "they do not train the complaint classifier.", skipped)
+            logger.info("%d complain/out_of_scope examples without complaint_category "
+                        "metadata do not train the complaint classifier.", skipped)
         if len(set(labels)) < 2:
             logger.warning("No complaint categories in the training data; not trained.")
             return self._resource
