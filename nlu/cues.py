@@ -6,7 +6,11 @@ features, one column each, fill that gap for the intent classifier:
 
 - entity:<type> for every type the pattern finders spot (money, timeframe, email, phone,
   order_ref, fact_key), and mostly_entity when those spans cover most of the message;
-- len:<bucket> for the number of words, and single_title_word for "Fatima".
+- len:<bucket> for the number of words, and single_title_word for "Fatima";
+- topic:telecom and topic:elsewhere when a word of the two small lexicons below is in the
+  message: what a telecom is about (broadband, router, sim...) and what banks, airlines,
+  kitchens and weather forecasts are about (card, transfer, atm, flight, recipe...). They
+  let the classifier tell "my card hasn't arrived" from "my sim hasn't arrived".
 """
 from __future__ import annotations
 
@@ -21,7 +25,27 @@ CUE_NAMES = (
     "mostly_entity",
     *(f"len:{bucket}" for bucket in LENGTH_BUCKETS),
     "single_title_word",
+    "topic:telecom",
+    "topic:elsewhere",
 )
+TELECOM_WORDS = frozenset("""
+broadband internet interent wifi wi-fi fibre fiber router hub modem mesh sim esim signal
+4g 5g 3g data network coverage mobile phone handset smartphone landline line tv telly
+box channels northwind engineer installation connection speed speeds mbps meg outage
+roaming texts calls voicemail contract plan bundle upgrade bill bills billing invoice
+""".split())
+ELSEWHERE_WORDS = frozenset("""
+card cards debit credit atm atms cashpoint cash withdraw withdrawal withdrawals transfer
+transfers iban swift sort bank banks banking savings loan mortgage overdraft cheque
+exchange currency currencies crypto bitcoin pin contactless beneficiary statement
+paypal revolut monzo visa mastercard amex salary pension isa interest
+flight flights airport airline luggage hotel holiday passport visa train trains bus
+taxi uber recipe cook cooking bake recipe calories dinner lunch breakfast restaurant
+weather rain snow forecast temperature sunny homework essay maths math doctor dentist
+headache symptoms medicine pharmacy joke jokes song music netflix spotify amazon
+insurance boiler electricity gas water council tax top-up topup topped topping
+transaction transactions merchant seller purchase purchases fiat wallet
+""".split())
 
 
 def length_bucket(words: int) -> str:
@@ -50,4 +74,9 @@ class CueFinder:
         cues.add(f"len:{length_bucket(len(words))}")
         if len(words) == 1 and words[0].is_alpha and words[0].is_title:
             cues.add("single_title_word")
+        lowered = {token.lower_ for token in words}
+        if lowered & TELECOM_WORDS:
+            cues.add("topic:telecom")
+        if lowered & ELSEWHERE_WORDS:
+            cues.add("topic:elsewhere")
         return cues

@@ -1,13 +1,16 @@
-"""Evaluates a trained model on the held-out NLU set: intent accuracy/macro-F1 and entity P/R/F1.
+"""Evaluates a trained model on the held-out NLU set: intents, complaint categories, entities.
 
     PYTHONPATH=. .venv-engine/bin/python -m nlu.evaluate --model MODEL.tar.gz \
-        --data tests/nlu/heldout/heldout.yml [--errors]
+        --data tests/nlu/heldout [--errors]
 
 Prints one line of JSON to stdout, after the list of mistakes when --errors is given. The timeframe extractor is
 pinned to the held-out set's clock (--today), because its gold values are dates.
 
 An extracted entity counts as correct when a gold entity of the same type overlaps it and
-has the same value. Only entities from this project's extractors are scored.
+has the same value. Only entities from this project's extractors are scored. The
+complaint category (a whole-message entity) is scored apart: on every held-out message
+whose block metadata names the expected `complaint_category` (`none`: no category), the
+category given, or its absence, must be that one.
 """
 from __future__ import annotations
 
@@ -23,7 +26,8 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-EXTRACTORS = {"PatternEntityExtractor", "CatalogueEntityExtractor"}
+EXTRACTORS = {"PatternEntityExtractor", "CatalogueEntityExtractor", "NameSeverityExtractor"}
+CATEGORY = "complaint_category"
 HELDOUT_TODAY = date(2026, 11, 18)
 
 
@@ -78,6 +82,34 @@ async def _parse_all(model: Path, texts: list[str], today: date) -> tuple[list[d
     return parses, elapsed
 
 
+def expected_category(message: Any) -> str | None:
+    """The complaint category a held-out message's block expects, `none`, or None."""
+    block = (message.get("metadata") or {}).get("intent") or {}
+    return block.get(CATEGORY) if isinstance(block, dict) else None
+
+
+def category_scores(examples: list[Any], parses: list[dict], show_errors: bool
+                    ) -> dict[str, Any]:
+    """Accuracy of the complaint category over the messages that expect one (or none)."""
+    right = total = 0
+    per: dict[str, list[int]] = {}
+    for message, parse in zip(examples, parses):
+        gold = expected_category(message)
+        if gold is None:
+            continue
+        got = next((e["value"] for e in parse.get("entities", [])
+                    if e.get("entity") == CATEGORY), "none")
+        total += 1
+        right += got == gold
+        per.setdefault(gold, [0, 0])[0] += got == gold
+        per[gold][1] += 1
+        if show_errors and got != gold:
+            print(f"CATEGORY  {message.get('text')!r}: expected {gold}, got {got}")
+    return {"complaint_category_accuracy": round(right / max(1, total), 4),
+            "complaint_category_support": total,
+            "complaint_category_per_class": {k: round(v[0] / v[1], 3) for k, v in per.items()}}
+
+
 def evaluate(model: Path, data: Path, today: date, show_errors: bool) -> dict[str, Any]:
     from rasa.shared.nlu.training_data.loading import load_data
 
@@ -93,7 +125,7 @@ def evaluate(model: Path, data: Path, today: date, show_errors: bool) -> dict[st
     raw = intent_scores(gold_intents, raw_intents)
     tp, fp, fn = Counter(), Counter(), Counter()
     for message, parse in zip(examples, parses):
-        gold = message.get("entities") or []
+        gold = [e for e in message.get("entities") or [] if e["entity"] != CATEGORY]
         predicted = [e for e in parse.get("entities", []) if e.get("extractor") in EXTRACTORS]
         one_tp, one_fp, one_fn = score_entities(gold, predicted)
         tp, fp, fn = tp + one_tp, fp + one_fp, fn + one_fn
@@ -127,6 +159,7 @@ def evaluate(model: Path, data: Path, today: date, show_errors: bool) -> dict[st
         "entity_recall": round(recall, 4),
         "entity_f1": round(_f1(precision, recall), 4),
         "per_entity": per_entity,
+        **category_scores(examples, parses, show_errors),
         "worst_intents": sorted(
             ((name, round(item["f1"], 3)) for name, item in intents["per_intent"].items()),
             key=lambda item: item[1])[:5],
@@ -137,7 +170,7 @@ def evaluate(model: Path, data: Path, today: date, show_errors: bool) -> dict[st
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, required=True)
-    parser.add_argument("--data", type=Path, default=Path("tests/nlu/heldout/heldout.yml"))
+    parser.add_argument("--data", type=Path, default=Path("tests/nlu/heldout"))
     parser.add_argument("--today", type=date.fromisoformat, default=HELDOUT_TODAY)
     parser.add_argument("--errors", action="store_true", help="list every mistake on stderr")
     parser.add_argument("--extra", type=json.loads, default={},

@@ -7,18 +7,16 @@ scikit-learn's liblinear logistic regression (one-vs-rest, balanced classes), an
 only arrays and vocabularies (JSON + .npz, no pickles). Prediction is a sparse dot
 product in numpy: well under a millisecond a message.
 
-Features: word uni/bigrams and char_wb 2-4-grams, both lower-cased TF-IDF with sublinear
-tf and L2 norm (as scikit-learn's TfidfVectorizer), followed by the cues in nlu/cues.py.
+Features (nlu/features.py): word uni/bigrams and char_wb 2-4-grams, lower-cased TF-IDF
+with sublinear tf and L2 norm, followed by the cues in nlu/cues.py.
 """
 from __future__ import annotations
 
 import json
 import logging
-import math
 from typing import Any
 
 import numpy as np
-import scipy.sparse
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -27,75 +25,16 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from nlu.cues import CUE_NAMES, CueFinder
+from nlu.features import Encoder, fit_vocabularies, ranking
 from nlu.text import clip
 
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "model.json"
 WEIGHTS_FILE = "weights.npz"
-# Words are runs of anything but whitespace and light punctuation, so "ann@x.com",
-# "£40" and "fibre-500" stay whole.
-TOKEN_PATTERN = r"[^\s.,!?;:()\"']+"
-
-
-def _vectorizer(analyzer: str, ngrams: tuple[int, int]) -> TfidfVectorizer:
-    options: dict[str, Any] = {"analyzer": analyzer, "ngram_range": ngrams,
-                               "lowercase": True, "sublinear_tf": True}
-    if analyzer == "word":
-        options["token_pattern"] = TOKEN_PATTERN
-    return TfidfVectorizer(**options)
-
-
-class _Encoder:
-    """Text to feature row, with the vocabularies and idf weights learned in training."""
-
-    def __init__(self, config: dict[str, Any], vocabularies: list[dict[str, int]],
-                 idfs: list[np.ndarray], cue_finder: CueFinder) -> None:
-        self.analyzers = [
-            _vectorizer("word", tuple(config["word_ngrams"])).build_analyzer(),
-            _vectorizer("char_wb", tuple(config["char_ngrams"])).build_analyzer(),
-        ]
-        self.vocabularies = vocabularies
-        self.idfs = idfs
-        self.offsets = np.cumsum([0] + [len(v) for v in vocabularies]).tolist()
-        self.cue_columns = {name: self.offsets[-1] + i for i, name in enumerate(CUE_NAMES)}
-        self.width = self.offsets[-1] + len(CUE_NAMES)
-        self.cue_finder = cue_finder
-
-    def encode(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Column indexes and values of the one feature row for `text`."""
-        columns: list[int] = []
-        values: list[float] = []
-        for analyzer, vocabulary, idf, offset in zip(
-            self.analyzers, self.vocabularies, self.idfs, self.offsets
-        ):
-            counts: dict[int, int] = {}
-            for gram in analyzer(text):
-                index = vocabulary.get(gram)
-                if index is not None:
-                    counts[index] = counts.get(index, 0) + 1
-            weights = {i: (1.0 + math.log(n)) * float(idf[i]) for i, n in counts.items()}
-            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-            for index, weight in weights.items():
-                columns.append(offset + index)
-                values.append(weight / norm)
-        for cue in self.cue_finder.cues(text):
-            columns.append(self.cue_columns[cue])
-            values.append(1.0)
-        return np.asarray(columns, dtype=np.int64), np.asarray(values, dtype=np.float64)
-
-    def matrix(self, texts: list[str]) -> scipy.sparse.csr_matrix:
-        rows, columns, values = [], [], []
-        for row, text in enumerate(texts):
-            row_columns, row_values = self.encode(text)
-            rows.extend([row] * len(row_columns))
-            columns.extend(row_columns.tolist())
-            values.extend(row_values.tolist())
-        return scipy.sparse.csr_matrix((values, (rows, columns)), shape=(len(texts), self.width))
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -119,7 +58,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._model_storage = model_storage
         self._resource = resource
         self._cue_finder = CueFinder()
-        self._encoder: _Encoder | None = None
+        self._encoder: Encoder | None = None
         self._classes: list[str] = []
         self._coef = np.zeros((0, 0))
         self._intercept = np.zeros(0)
@@ -136,12 +75,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             return self._resource
         texts = [clip(m.get(TEXT)) for m in examples]
         labels = [m.get(INTENT) for m in examples]
-        vocabularies, idfs = [], []
-        for analyzer, ngrams in (("word", "word_ngrams"), ("char_wb", "char_ngrams")):
-            vectorizer = _vectorizer(analyzer, tuple(self._config[ngrams])).fit(texts)
-            vocabularies.append({gram: int(i) for gram, i in vectorizer.vocabulary_.items()})
-            idfs.append(vectorizer.idf_.astype(np.float64))
-        self._encoder = _Encoder(self._config, vocabularies, idfs, self._cue_finder)
+        vocabularies, idfs = fit_vocabularies(self._config, texts)
+        self._encoder = Encoder(self._config, vocabularies, idfs, CUE_NAMES, self._cue_finder.cues)
         model = LogisticRegression(
             C=self._config["C"], solver="liblinear", class_weight="balanced",
             random_state=self._config["random_state"],
@@ -178,25 +113,17 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             return component
         component._classes = model["classes"]
         component._coef, component._intercept = arrays["coef"], arrays["intercept"]
-        component._encoder = _Encoder(component._config, model["vocabularies"],
-                                      [arrays["idf_word"], arrays["idf_char"]],
-                                      component._cue_finder)
+        component._encoder = Encoder(component._config, model["vocabularies"],
+                                     [arrays["idf_word"], arrays["idf_char"]],
+                                     CUE_NAMES, component._cue_finder.cues)
         return component
 
     def predict(self, text: Any) -> list[tuple[str, float]]:
         """(intent, confidence) pairs, most likely first; empty before training."""
         if self._encoder is None:
             return []
-        columns, values = self._encoder.encode(clip(text))
-        scores = self._coef[:, columns] @ values + self._intercept
-        if len(self._classes) == 2:  # liblinear keeps one row for two classes
-            positive = 1.0 / (1.0 + math.exp(-float(scores[0])))
-            probabilities = np.array([1.0 - positive, positive])
-        else:
-            probabilities = 1.0 / (1.0 + np.exp(-scores))
-            probabilities /= probabilities.sum()
-        order = np.argsort(-probabilities, kind="stable")
-        return [(self._classes[i], float(probabilities[i])) for i in order]
+        return ranking(self._classes, self._coef, self._intercept,
+                       self._encoder.encode(clip(text)))
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

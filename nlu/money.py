@@ -9,7 +9,8 @@ unless set). additional_info carries the parsed parts:
  "bound": "max" | "min" | "about" | "range" | None, "min": float | None, "max": float | None}.
 
 A bare number counts as money only next to a currency, a price period ("a month") or a
-budget word ("budget", "spend", "pay"); "500 meg" or "3 days" are not money.
+budget word ("budget", "spend", "pay"); "500 meg", "3 days" or the 900 of "fibre 900 a
+month" are not money.
 """
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ PERIOD_NOUNS = {
     "month": "month", "months": "month", "mo": "month", "mth": "month", "week": "week",
     "year": "year", "yr": "year", "annum": "year", "day": "day",
 }
+# A bare number right after these is part of a product name, not an amount.
+PRODUCT_WORDS_BEFORE = frozenset({"fibre", "fiber", "iphone", "galaxy", "s", "pixel"})
 PERIOD_WORDS = {"monthly": "month", "pcm": "month", "weekly": "week", "yearly": "year",
                 "annually": "year", "pa": "year", "pw": "week", "p/m": "month"}
 # "pm" is also a time of day ("by 4pm"), so it only means per month after a currency.
@@ -129,6 +132,9 @@ class MoneyFinder:
         if label == "WORD_AFTER":
             currency = CURRENCY_WORDS.get(following)
             return _Amount(number_index, number_end + 1, value, currency) if currency else None
+        # "how much is fibre 900 a month", "iphone 16 a month": a product's number.
+        if number_index > 0 and doc[number_index - 1].lower_ in PRODUCT_WORDS_BEFORE:
+            return None
         if label == "PERIOD_AFTER":
             period, _ = self._period(doc, number_end, has_currency=False)
             return _Amount(number_index, number_end, value, None) if period else None

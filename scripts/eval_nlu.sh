@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 export PYTHONPATH="$PWD"
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 PY=.venv-engine/bin/python
-HELDOUT=tests/nlu/heldout/heldout.yml
+HELDOUT=tests/nlu/heldout
 
 workdir=$(mktemp -d)
 trap 'rm -rf "$workdir"' EXIT

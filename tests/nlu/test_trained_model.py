@@ -49,6 +49,60 @@ async def test_a_complaint_keeps_its_order_reference(agent):
     assert entities(parse)["order_ref"] == "12345"
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("how much is fibre 500?", "ask_product"),
+        ("whats ur cheapest broadband", "ask_product"),
+        ("never mind", "cancel"),
+        ("forget it", "cancel"),
+        ("forget everything about me", "forget_me"),
+        ("delete my data", "forget_me"),
+        ("stop sending me offers", "stop_offers"),
+        ("no, I said mobile, not broadband", "correct"),
+        ("hi my internet is down", "complain"),
+        ("what's the exchange rate for dollars to euros today", "out_of_scope"),
+    ],
+)
+async def test_new_intents_and_cancel_is_not_forget_me(agent, text, intent):
+    parse = await agent.parse_message(text)
+    assert parse["intent"]["name"] == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("you charged me twice this month", "billing"),
+        ("the router you sent me keeps restarting on its own", "device"),
+        ("the person on your helpline was rude to me", "service"),
+        ("my internet has been down since yesterday evening and I work from home", "connection"),
+        ("it's about my bill", "billing"),
+        ("the box you sent me", "device"),
+        ("something else", "other"),
+    ],
+)
+async def test_typed_complaints_and_answers_get_their_category(agent, text, category):
+    parse = await agent.parse_message(text)
+    assert entities(parse).get("complaint_category") == category
+
+
+async def test_a_first_message_gives_name_need_and_budget(agent):
+    parse = await agent.parse_message(
+        "Hi, I'm Ahmed, I need a new SIM for my daughter, something under 15 a month")
+    assert parse["intent"]["name"] == "state_need"
+    found = entities(parse)
+    assert found["first_name"] == "Ahmed"
+    assert found["money"] == "15 GBP/month"
+    assert "complaint_category" not in found
+
+
+async def test_a_complaint_says_how_bad_it_is(agent):
+    parse = await agent.parse_message(
+        "my internet has been down since yesterday evening and I work from home")
+    assert entities(parse)["severity"] == "high"
+
+
 async def test_gibberish_falls_back(agent):
+    # Either way the dialogue says it cannot help; neither starts a complaint or a need.
     parse = await agent.parse_message("qwxz vbnm plokij")
-    assert parse["intent"]["name"] == "nlu_fallback"
+    assert parse["intent"]["name"] in ("nlu_fallback", "out_of_scope")

@@ -1,0 +1,190 @@
+"""Classifies what a complaint is about: the `complaint_category` entity of a message.
+
+One of `connection`, `billing`, `device`, `service`, `other`, for the whole message (start
+0, end len(text)), with `confidence_entity` the classifier's probability. A sixth class,
+`none`, is learned from everything that is not a problem (greetings, needs, product
+questions, names...), and a message classified `none` gets no entity.
+
+Training labels come from the Rasa training data: an intent block's metadata names the
+category of each example in it (Rasa keeps block metadata on every message, under
+`metadata.intent`):
+
+    - intent: complain
+      metadata: {complaint_category: billing}
+      examples: |
+        - you charged me twice this month
+
+So typed answers to "what is it about?" ("it's about my bill") are `inform` blocks with
+the same metadata. Examples of any other intent without metadata are `none`; `complain`
+and `out_of_scope` examples without metadata are skipped.
+
+The model is the intent classifier's (nlu/features.py): TF-IDF word and char n-grams plus
+the rule cues of nlu/cues.py (money, order references...), one-vs-rest liblinear logistic
+regression. A message whose intent is confidently one that is never a problem (a greeting,
+a product question...) is not classified at all.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, INTENT, METADATA, METADATA_INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.linear_model import LogisticRegression
+
+from nlu.cues import CUE_NAMES, CueFinder
+from nlu.features import Encoder, fit_vocabularies, ranking
+from nlu.text import clip
+
+logger = logging.getLogger(__name__)
+
+CATEGORIES = ("connection", "billing", "device", "service", "other")
+NO_CATEGORY = "none"
+ENTITY = "complaint_category"
+MODEL_FILE = "complaint_model.json"
+WEIGHTS_FILE = "complaint_weights.npz"
+NEVER_A_PROBLEM = (
+    "greet", "goodbye", "thank", "bot_challenge", "help", "affirm", "deny", "inform_name",
+    "ask_profile", "change_fact", "forget_me", "state_need", "ask_offers", "ask_product",
+    "stop_offers", "continue_elsewhere", "cancel", "correct", "complaint_status",
+)
+# Examples of these intents train the classifier only with a category in their metadata:
+# an unlabelled complaint has one we do not know, and out-of-domain complaints ("the bank
+# charged me twice") would teach that a double charge is no problem.
+UNLABELLED = ("complain", "out_of_scope")
+
+
+def category_label(message: Message) -> str | None:
+    """The training label of an example: its block's category, `none`, or None (skip)."""
+    metadata = message.get(METADATA) or {}
+    block = metadata.get(METADATA_INTENT) if isinstance(metadata, dict) else None
+    if isinstance(block, dict) and block.get(ENTITY):
+        return str(block[ENTITY])
+    return None if message.get(INTENT) in UNLABELLED else NO_CATEGORY
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
+class ComplaintCategoryClassifier(GraphComponent, EntityExtractorMixin):
+    """Adds a `complaint_category` entity to messages that state a problem."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            "word_ngrams": [1, 2],
+            "char_ngrams": [2, 4],
+            "C": 10.0,
+            "random_state": 42,
+            # Intents that are never a problem, when the intent classifier is at least
+            # this confident: no category is looked for.
+            "skip_intents": list(NEVER_A_PROBLEM),
+            "skip_confidence": 0.5,
+        }
+
+    def __init__(self, config: dict[str, Any], model_storage: ModelStorage,
+                 resource: Resource) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._cue_finder = CueFinder()
+        self._encoder: Encoder | None = None
+        self._classes: list[str] = []
+        self._coef = np.zeros((0, 0))
+        self._intercept = np.zeros(0)
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> ComplaintCategoryClassifier:
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        texts, labels, skipped = [], [], 0
+        for message in training_data.intent_examples:
+            label = category_label(message)
+            if label is None:
+                skipped += 1
+            elif message.get(TEXT):
+                if label != NO_CATEGORY and label not in CATEGORIES:
+                    raise ValueError(f"complaint_category {label!r} in the training data is "
+                                     f"not one of {list(CATEGORIES)}")
+                texts.append(clip(message.get(TEXT)))
+                labels.append(label)
+        if skipped:
+            logger.info("%d complain/out_of_scope examples without complaint_category "
+                        "metadata do not train the complaint classifier.", skipped)
+        if len(set(labels)) < 2:
+            logger.warning("No complaint categories in the training data; not trained.")
+            return self._resource
+        vocabularies, idfs = fit_vocabularies(self._config, texts)
+        self._encoder = Encoder(self._config, vocabularies, idfs, CUE_NAMES,
+                                self._cue_finder.cues)
+        model = LogisticRegression(
+            C=self._config["C"], solver="liblinear", class_weight="balanced",
+            random_state=self._config["random_state"],
+        ).fit(self._encoder.matrix(texts), labels)
+        self._classes = [str(label) for label in model.classes_]
+        self._coef = model.coef_.astype(np.float64)
+        self._intercept = model.intercept_.astype(np.float64)
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / MODEL_FILE).write_text(json.dumps({
+                "classes": self._classes, "vocabularies": vocabularies, "cues": list(CUE_NAMES),
+            }, ensure_ascii=False), encoding="utf-8")
+            np.savez(directory / WEIGHTS_FILE, coef=self._coef, intercept=self._intercept,
+                     idf_word=idfs[0], idf_char=idfs[1])
+        return self._resource
+
+    @classmethod
+    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> ComplaintCategoryClassifier:
+        component = cls(config, model_storage, resource)
+        try:
+            with model_storage.read_from(resource) as directory:
+                model = json.loads((directory / MODEL_FILE).read_text(encoding="utf-8"))
+                with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as weights:
+                    arrays = {name: weights[name] for name in weights.files}
+        except (ValueError, OSError):
+            logger.warning("No trained complaint classifier in the model; no categories.")
+            return component
+        if model["cues"] != list(CUE_NAMES):
+            logger.warning("The complaint classifier has other cue features; retrain it.")
+            return component
+        component._classes = model["classes"]
+        component._coef, component._intercept = arrays["coef"], arrays["intercept"]
+        component._encoder = Encoder(component._config, model["vocabularies"],
+                                     [arrays["idf_word"], arrays["idf_char"]],
+                                     CUE_NAMES, component._cue_finder.cues)
+        return component
+
+    def predict(self, text: Any) -> list[tuple[str, float]]:
+        """(category or `none`, probability) pairs, most likely first; empty untrained."""
+        if self._encoder is None:
+            return []
+        return ranking(self._classes, self._coef, self._intercept,
+                       self._encoder.encode(clip(text)))
+
+    def _skips(self, message: Message) -> bool:
+        intent = message.get(INTENT) or {}
+        return (intent.get("name") in self._config["skip_intents"]
+                and (intent.get("confidence") or 0.0) >= self._config["skip_confidence"])
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = clip(message.get(TEXT))
+            if not text.strip() or self._skips(message):
+                continue
+            ranked = self.predict(text)
+            if not ranked or ranked[0][0] == NO_CATEGORY:
+                continue
+            category, probability = ranked[0]
+            entity = {"entity": ENTITY, "start": 0, "end": len(message.get(TEXT)),
+                      "value": category, "confidence_entity": probability}
+            message.set(ENTITIES, (message.get(ENTITIES) or [])
+                        + self.add_extractor_name([entity]), add_to_output=True)
+        return messages
