@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import re
 
-from actions.catalogue import catalogue
+from actions.catalogue import Product, catalogue
 from actions.turn import CATEGORY_CONFIDENT, Message
+
+# The classifier alone decides above this; below, the customer's words can overrule it.
+CLASSIFIER_SURE = 0.75
+_NO_PRODUCT = Product(id="", name="", category="", monthly_price=0)
 
 # A reference is asked for only where there usually is one: an invoice, an order.
 NO_REFERENCE_CATEGORIES = frozenset({"connection", "service"})
@@ -30,7 +34,7 @@ _CATEGORY_WORDS = {
     "other": r"something else|other|none of (?:these|those|them)|different",
 }
 _SEVERITY_WORDS = {
-    "high": r"can.?t (?:work|use|do|get|make|call)|cannot|unable|no (?:service|internet|signal|"
+    "high": r"can.?t (?:work|use|do|get|make|call|rely|watch|stream)|cannot|unable|no (?:service|internet|signal|"
             r"connection) at all|completely|totally|urgent|emergency|nothing works|for days|"
             r"all (?:day|week)|unusable|really bad|very bad|terrible|awful|worst|serious|"
             r"critical|severe|stopp(?:ed|ing) me|lost (?:work|business|money)",
@@ -63,28 +67,42 @@ def category_of(message: Message, *, answering: bool = False,
                 best_reading: bool = False) -> str | None:
     """The complaint's category, if the message makes it clear.
 
-    `answering`: the message replies to "what is it about?", so a category named in any
-    words counts. `best_reading`: give the likeliest category even when it is not clear.
+    The NLU's classifier decides when it is sure; otherwise the words decide (a device
+    named counts for "device"), and the classifier breaks a tie. `answering`: the message
+    replies to "what is it about?", so a category named in any words counts.
+    `best_reading`: give the likeliest category even when it is not clear.
     """
     categories = catalogue.complaint_categories()
-    button = message.first("complaint_category")
-    if button and button.value in categories and (button.confidence >= CATEGORY_CONFIDENT or best_reading):
-        return button.value
     text = message.words.lower()
     if answering:
         for category_id, title in categories.items():
-            if text in (category_id, title.lower()):
+            if text.strip(" .!") in (category_id, title.lower()):
                 return category_id
+    found = message.first("complaint_category")
+    classified = found.value if found and found.value in categories else None
+    confidence = found.confidence if classified else 0.0
+    if classified and (confidence >= CLASSIFIER_SURE or message.is_button):
+        return classified
     scores = {k: v for k, v in _keyword_scores(text, _CATEGORY_WORDS).items() if v}
-    scores.pop("other", None) if len(scores) > 1 else None
-    if len(scores) == 1 and (answering or best_reading or message.intent == "complain"):
-        return next(iter(scores))
-    if scores and best_reading:
-        return max(scores, key=scores.get)
-    if answering and message.first("product"):
-        product = catalogue.product(message.value("product"))
-        if product and product.category == "device":
-            return "device"
+    if answering and re.search(r"\b(?:phone|handset|mobile phone|the box|tv box)\b", text):
+        scores["device"] = scores.get("device", 0) + 1
+    if any((catalogue.product(e.value) or _NO_PRODUCT).category == "device"
+           for e in message.all("product")):
+        scores["device"] = scores.get("device", 0) + 1
+    if len(scores) > 1:
+        scores.pop("other", None)
+    if scores:
+        best = max(scores.values())
+        leaders = [k for k, v in scores.items() if v == best]
+        if classified in leaders or (classified and confidence >= CATEGORY_CONFIDENT and len(leaders) > 1):
+            return classified
+        if len(leaders) == 1 and (answering or best_reading or message.intent == "complain"
+                                  or classified):
+            return leaders[0]
+        if best_reading:
+            return leaders[0]
+    if classified and (confidence >= CATEGORY_CONFIDENT or best_reading):
+        return classified
     return None
 
 

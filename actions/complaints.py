@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -65,7 +65,8 @@ async def record_or_update(tracker: Tracker, turn: Turn, slots: dict[str, Any]) 
         return [SlotSet("complaint_ref", complaint.reference)]
     current = await turn.store.complaint(reference)
     changes = {key: value for key, value in (("category", category), ("severity", severity),
-                                             ("order_ref", order_ref))
+                                             ("order_ref", order_ref),
+                                             ("description", slots.get("complaint_description")))
                if value is not None and getattr(current, key) != value}
     if changes:
         await turn.store.amend_complaint(reference, actor="bot", source=source_of(tracker), **changes)
@@ -96,6 +97,7 @@ class ActionStartComplaint(TurnAction):
             "complaint_reference": reference_of(message, asked=False),
             "complaint_ref": None,
         }
+        # Asked for here, not only by the rule: a bad rating out of the blue starts intake too.
         events = [SlotSet(slot, value) for slot, value in slots.items()]
         recorded = await record_or_update(tracker, turn, slots)
         if recorded:
@@ -105,7 +107,8 @@ class ActionStartComplaint(TurnAction):
                                          category=category_words(category))
             else:
                 dispatcher.utter_message(response="utter_complaint_logged_unsorted", reference=reference)
-        return events + recorded
+        # Asked for here, not only by the rule: a bad rating out of the blue starts intake too.
+        return events + recorded + [FollowupAction("complaint_form")]
 
 
 class ValidateComplaintForm(FormValidation):
@@ -140,11 +143,15 @@ class ValidateComplaintForm(FormValidation):
         reference = reference_of(message, asked=requested == "complaint_reference")
         if reference and (reference != "none" or requested == "complaint_reference"):
             values["complaint_reference"] = reference
-        if message.intent == "complain" and requested not in values:
-            # Another problem, not an answer: it becomes a complaint of its own.
+        if message.intent == "complain" and requested not in values and requested != "complaint_description":
             current = tracker.get_slot("complaint_category")
-            if category and current and category != current:
-                return {}
+            described = tracker.get_slot("complaint_description") or ""
+            if (category and current and category != current and len(message.words.split()) >= 6
+                    and message.words not in described):
+                return {}  # another problem, not an answer: it becomes a complaint of its own
+            if message.words and message.words not in described:
+                # More about the same problem: it joins the description.
+                values["complaint_description"] = f"{described} {message.words}".strip()[:2000]
         return values
 
     async def best_guess(self, tracker: Tracker, turn: Turn, slot: str) -> tuple[Any, str]:

@@ -182,7 +182,10 @@ class FormValidation(FormValidationAction):
         events: list[EventType] = list(turn.captured.events)
         for event in turn.captured.events:
             tracker.slots[event["name"]] = event["value"]
-        if heard and requested and not values and requested in self.unclear:
+        # A miss: the message was for this form but did not answer the question (a
+        # declined confirmation changes the question instead, so it is no miss).
+        if (heard and requested and requested not in values and "pending_question" not in values
+                and requested in self.unclear):
             dispatcher.utter_message(response=self.unclear[requested], **self.unclear_arguments(requested))
         tracker.slots.update(values)
         events += [SlotSet(slot, value) for slot, value in values.items()]

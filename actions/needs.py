@@ -32,6 +32,10 @@ _NO_RUSH = re.compile(r"\b(?:no rush|whenever|not sure|don.?t know|no idea|dunno
                       r"flexible|no hurry|doesn.?t matter|not urgent|eventually|at some point)\b")
 _ASAP = re.compile(r"\b(?:asap|as soon as|right away|straight ?away|immediately|urgently|now|"
                    r"today|tomorrow|quickly|soon)\b")
+# "max 45", "under 30", "up to 50": a bare amount after a limit is a budget.
+_BOUNDED = re.compile(r"\b(?:max|maximum|under|below|up to|less than|no more than|not more than|"
+                      r"at most|around|about|roughly|budget(?: is| of)?)\s*[£€$]?(\d{1,4})(?!\s*"
+                      r"(?:gb|mb|meg|mbps|gig|days?|weeks?|months?|years?|%|mins?|minutes?|hours?))\b")
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,5}(?:\.\d{1,2})?)(?![\w.])")
 
 
@@ -60,9 +64,12 @@ def budget_in(message: Message, *, answering: bool) -> str | None:
     entity = message.current("money")
     if entity:
         return entity.value
+    text = message.words.lower()
+    bounded = _BOUNDED.search(text)
+    if bounded:
+        return f"{bounded.group(1)} {currency()}/month"
     if not answering:
         return None
-    text = message.words.lower()
     number = _NUMBER.search(text)
     if number:
         return f"{number.group(1)} {currency()}/month"

@@ -184,6 +184,9 @@ class ActionForgetMe(TurnAction):
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       turn: Turn) -> list[EventType]:
+        if tracker.get_slot("pending_question") == "forget_me":
+            # "Yes, delete everything" to "are you sure?" is asking again: that is a yes.
+            return await erase_customer(dispatcher, tracker)
         dispatcher.utter_message(response="utter_confirm_forget")
         return [SlotSet("pending_question", "forget_me")]
 

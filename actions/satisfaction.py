@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -37,7 +37,23 @@ def customer_words(tracker: Tracker) -> str:
     return "" if text.startswith("/") else text
 
 
+def was_asked(tracker: Tracker) -> bool:
+    """Whether the bot's last words before this message asked how it went."""
+    events = list(tracker.events)
+    latest_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=0)
+    for event in reversed(events[:latest_user]):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot":
+            if (event.get("metadata") or {}).get("utter_action") == "utter_ask_satisfaction":
+                return True
+    return False
+
+
 class ActionSatisfaction(Action):
+    """A rating, when the bot asked for one. Unasked, "I'm not happy at all" is a complaint
+    and "great, thanks" is thanks: neither is recorded as a rating."""
+
     def name(self) -> str:
         return "action_satisfaction"
 
@@ -45,6 +61,12 @@ class ActionSatisfaction(Action):
         level = level_of(tracker)
         if level is None:
             return []
+        if not was_asked(tracker) and not customer_words(tracker) == "":
+            if level in ("completely_dissatisfied", "dissatisfied"):
+                return [FollowupAction("action_start_complaint")]
+            dispatcher.utter_message(
+                response="utter_you_are_welcome" if level.endswith("satisfied") else "utter_anything_else")
+            return [FollowupAction("action_listen")]
         store, customer_id = await customer_of(tracker)
         await store.record_satisfaction(customer_id, level, source=source_of(tracker))
         return await PLAYBOOKS[level](dispatcher, tracker)

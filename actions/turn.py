@@ -13,6 +13,10 @@ from rasa_sdk import Tracker
 # actions.dialogue): a request for a person is never taken as a timeframe.
 ANSWER_INTENTS = frozenset({
     "inform", "inform_name", "affirm", "deny", "correct", "nlu_fallback",
+    # Short verdicts ("not too bad", "it's fine", "terrible") answer a form's question as
+    # often as the satisfaction question they were trained for.
+    "feedback_completely_dissatisfied", "feedback_dissatisfied", "feedback_neutral",
+    "feedback_satisfied", "feedback_completely_satisfied",
 })
 
 # Intents whose action ends whatever form is running.

@@ -104,6 +104,10 @@ class FirstNameFinder:
                     return None
                 if candidate.is_title or correction or word_count <= 4:
                     return candidate
+                # "hi this is ruth, my internet is slow": an introduction at the start of
+                # the message, the name closing its clause.
+                if self._starts_message(norms, index) and self._closes_clause(doc, end):
+                    return candidate
                 return None
         return None
 
@@ -121,6 +125,14 @@ class FirstNameFinder:
     @staticmethod
     def _opens_clause(doc: Doc, norms: list[str], index: int) -> bool:
         return index == 0 or doc[index - 1].is_punct or norms[index - 1] in _CLAUSE_OPENERS
+
+    @staticmethod
+    def _starts_message(norms: list[str], index: int) -> bool:
+        return all(norm in _CLAUSE_OPENERS or not norm.isalpha() for norm in norms[:index])
+
+    @staticmethod
+    def _closes_clause(doc: Doc, index: int) -> bool:
+        return index + 1 == len(doc) or doc[index + 1].text in (",", ".", "!", ";", "-")
 
     @staticmethod
     def _possessive(doc: Doc, index: int) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions.complaints import ActionComplaintStatus, ActionRecordComplaint, ActionStartComplaint
 from actions.satisfaction import ActionRecordImprovement, ActionSatisfaction
@@ -40,9 +40,25 @@ async def test_complaint_status_is_answered_from_the_store(store, conversation, 
     assert f"{complaint.reference} about billing, opened today: resolved (refund of £12 issued)" in texts(dispatcher)[0]
 
 
+ASKED = {"event": "bot", "text": "how was it?", "metadata": {"utter_action": "utter_ask_satisfaction"}}
+
+
 async def rate(level, chat, dispatcher, domain, text=None):
-    tracker = chat.tracker(text or f"/feedback_{level}", intent=f"feedback_{level}")
+    tracker = chat.tracker(text or f"/feedback_{level}", intent=f"feedback_{level}", events=[ASKED])
     return await ActionSatisfaction().run(dispatcher, tracker, domain)
+
+
+async def test_unasked_unhappiness_is_a_complaint_not_a_rating(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    tracker = chat.tracker("im not happy at all", intent="feedback_dissatisfied")
+    events = await ActionSatisfaction().run(dispatcher, tracker, domain)
+    assert events == [FollowupAction("action_start_complaint")]
+    assert await store.satisfaction(chat.customer_id) == []
+
+    events = await ActionSatisfaction().run(
+        dispatcher, chat.tracker("brilliant, thanks", intent="feedback_completely_satisfied"), domain)
+    assert texts(dispatcher) == ["You're welcome! Anything else I can help with?"]
+    assert await store.satisfaction(chat.customer_id) == []
 
 
 async def test_completely_dissatisfied_apologises_escalates_and_hands_off(store, conversation, dispatcher, domain):

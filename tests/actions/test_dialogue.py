@@ -41,10 +41,10 @@ async def test_a_typed_complaint_is_recorded_before_any_question(store, conversa
 async def test_typed_answers_in_any_words_update_the_complaint(store, conversation, dispatcher, domain):
     chat = await conversation()
     await ActionStartComplaint().run(dispatcher, chat.tracker(
-        "I want to make a complaint about something that happened", intent="complain"), domain)
+        "something went wrong last week and I am really annoyed about it", intent="complain"), domain)
     [complaint] = await store.complaints(chat.customer_id)
     slots = {"complaint_ref": complaint.reference,
-             "complaint_description": "I want to make a complaint about something that happened"}
+             "complaint_description": "something went wrong last week and I am really annoyed about it"}
 
     events = await ValidateComplaintForm().run(dispatcher, chat.form_turn(
         "complaint_form", "complaint_category", "its about my bil, i was overcharged",
