@@ -31,8 +31,8 @@ from actions.turn import Message
 
 logger = logging.getLogger(__name__)
 
-# How often a form may ask for one slot: the question, then once more after a miss or a
-# digression. Instead of a third time it takes its best reading and says so.
+# How often the bot may ask one question in a conversation: once, then once more after a
+# miss or a digression. Instead of a third time it takes its best reading and says so.
 MAX_ASKS = 2
 
 # The slots each form fills, cleared when the form is ended before it is done.
@@ -109,16 +109,12 @@ def heard_just_now(tracker: Tracker, form: str) -> bool:
     return bool(previous) and previous[0] == "action_listen"
 
 
-def times_asked(tracker: Tracker, form: str, responses: tuple[str, ...]) -> int:
-    """How often, since the form started, the bot said one of `responses`."""
-    count = 0
-    for event in reversed(tracker.events):
-        if event.get("event") == "active_loop" and event.get("name") == form:
-            break
-        if event.get("event") == "bot":
-            if (event.get("metadata") or {}).get("utter_action") in responses:
-                count += 1
-    return count
+def times_asked(tracker: Tracker, responses: tuple[str, ...]) -> int:
+    """How often in this conversation the bot said one of `responses`. Counted over the
+    whole conversation, not one form's run: a customer asked for a severity twice during
+    one complaint is not asked a third time for the next one either."""
+    return sum(1 for event in tracker.events if event.get("event") == "bot"
+               and (event.get("metadata") or {}).get("utter_action") in responses)
 
 
 class FormValidation(FormValidationAction):
@@ -193,7 +189,7 @@ class FormValidation(FormValidationAction):
             events += await self.store_values(tracker, turn, values)
 
         next_slot = await self._next_slot(tracker, turn)
-        while next_slot and times_asked(tracker, form, self.questions(next_slot)) >= MAX_ASKS:
+        while next_slot and times_asked(tracker, self.questions(next_slot)) >= MAX_ASKS:
             value, words = await self.best_guess(tracker, turn, next_slot)
             logger.info("%s: took the best reading for %s instead of asking again", form, next_slot)
             dispatcher.utter_message(response="utter_best_guess", answer=words)

@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
-from actions.dialogue import Turn, TurnAction
+from actions.dialogue import MAX_ASKS, Turn, TurnAction, times_asked
 from actions.offers import answer_consent, answer_offer
 from actions.profile import erase_customer
 
@@ -31,13 +31,17 @@ async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, *, reason
 
 
 async def fallback(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """First miss: ask to rephrase. Second miss in a row: offer a person."""
+    """First miss: ask to rephrase. Second miss in a row: offer a person. Neither question
+    is asked a third time in a conversation; after that the bot says what it can do."""
     misses = int(tracker.get_slot("fallback_count") or 0) + 1
-    if misses < 2:
+    if misses < 2 and times_asked(tracker, ("utter_default",)) < MAX_ASKS:
         dispatcher.utter_message(response="utter_default")
         return [SlotSet("fallback_count", misses)]
-    dispatcher.utter_message(response="utter_offer_human")
-    return [SlotSet("fallback_count", 0), SlotSet("pending_question", "human")]
+    if times_asked(tracker, ("utter_offer_human",)) < MAX_ASKS:
+        dispatcher.utter_message(response="utter_offer_human")
+        return [SlotSet("fallback_count", 0), SlotSet("pending_question", "human")]
+    dispatcher.utter_message(response="utter_still_not_getting_it")
+    return [SlotSet("fallback_count", 0)]
 
 
 class ActionHandoff(TurnAction):

@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from memory import ProfileStore
 
 from actions.catalogue import Offer, Product, catalogue
-from actions.dialogue import Turn, TurnAction
+from actions.dialogue import MAX_ASKS, Turn, TurnAction, times_asked
 from actions.store import channel_of, customer_of, source_of
 
 logger = logging.getLogger(__name__)
@@ -81,16 +81,25 @@ async def customer_context(store: ProfileStore, customer_id: str, channel: str) 
     )
 
 
-async def make_offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """Offer the best match, after permission; say so plainly when there is nothing to offer."""
+async def make_offer(dispatcher: CollectingDispatcher, tracker: Tracker, *,
+                     asked_for: bool = False) -> list[EventType]:
+    """Offer the best match, after permission; say so plainly when there is nothing to offer.
+
+    Permission is asked for once a conversation when the bot brings offers up itself
+    (`asked_for` False: after a need), at most twice when the customer asks for deals."""
     store, customer_id = await customer_of(tracker)
     context = await customer_context(store, customer_id, channel_of(tracker))
     if context.has_open_complaint:
         dispatcher.utter_message(response="utter_offer_after_complaint")
         return []
     if not await store.has_consent(customer_id, OFFERS_PURPOSE):
-        dispatcher.utter_message(response="utter_ask_consent_offers")
-        return [SlotSet("pending_question", "consent_offers")]
+        asked = times_asked(tracker, ("utter_ask_consent_offers",))
+        if asked < (MAX_ASKS if asked_for else 1):
+            dispatcher.utter_message(response="utter_ask_consent_offers")
+            return [SlotSet("pending_question", "consent_offers")]
+        if asked_for:
+            dispatcher.utter_message(response="utter_offers_need_consent")
+        return []
     offers = [Offer.from_view(view) for view in await store.offers()]
     ranked = rank_offers(offers, context, datetime.now(timezone.utc))
     if not ranked:
@@ -155,7 +164,7 @@ class ActionOffer(TurnAction):
         return "action_offer"
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn) -> list[EventType]:
-        return await make_offer(dispatcher, tracker)
+        return await make_offer(dispatcher, tracker, asked_for=True)
 
 
 class ActionRevokeConsent(TurnAction):

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import context
-from actions.dialogue import FormValidation, Turn, TurnAction
+from actions.dialogue import FormValidation, Turn, TurnAction, times_asked
 from actions.store import channel_of, customer_of, source_of
 
 logger = logging.getLogger(__name__)
@@ -105,7 +105,9 @@ class ActionGreet(TurnAction):
             name = (await turn.store.profile(turn.customer_id)).get("first_name")
             dispatcher.utter_message(response="utter_nice_to_meet_you", first_name=name)
             return []
-        return [] if turn.form else [FollowupAction("name_form")]
+        if turn.form or times_asked(tracker, ("utter_ask_first_name",)):
+            return []  # asked already: the customer would rather not say, and that is fine
+        return [FollowupAction("name_form")]
 
 
 class ValidateNameForm(FormValidation):

@@ -57,7 +57,7 @@ async def test_unasked_unhappiness_is_a_complaint_not_a_rating(store, conversati
 
     events = await ActionSatisfaction().run(
         dispatcher, chat.tracker("brilliant, thanks", intent="feedback_completely_satisfied"), domain)
-    assert texts(dispatcher) == ["You're welcome! Anything else I can help with?"]
+    assert texts(dispatcher) == ["You're welcome! Just tell me if there's anything else."]
     assert await store.satisfaction(chat.customer_id) == []
 
 

@@ -175,7 +175,7 @@ async def test_a_marketer_changes_the_top_tier_greeting_publishes_and_rolls_back
     }""")
     assert refused[0] == 422 and "problem(s) to fix first" in refused[1]
     thanks = await first_reply(studio_stack, vip, "thanks")
-    assert thanks == "You're welcome! Anything else I can help with?"
+    assert thanks == "You're welcome! Just tell me if there's anything else."
     assert await first_reply(studio_stack, vip, "hello") == NEW_TOP
     await page.get_by_role("button", name="Discard draft").click()
     await expect(page.locator("#status")).to_have_text("Draft discarded.")
