@@ -1,5 +1,6 @@
 """Handing over to a person, the fallback ladder, yes/no answers, and the moves that work at
-any question: cancel, small talk, out of scope, goodbye, continuing on another channel."""
+any question: cancel, goodbye, continuing on another channel, and coming back to the
+question after small talk."""
 
 from __future__ import annotations
 
@@ -18,8 +19,6 @@ logger = logging.getLogger(__name__)
 
 # The gateway watches for this custom payload and queues the conversation for staff.
 HANDOFF_KEY = "handoff"
-SMALL_TALK = {"thank": "utter_you_are_welcome", "bot_challenge": "utter_iamabot",
-              "help": "utter_help"}
 
 
 async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, *, reason: str,
@@ -117,28 +116,16 @@ class ActionCancel(TurnAction):
         return [SlotSet("pending_question", None), SlotSet("fallback_count", 0)]
 
 
-class ActionSmallTalk(TurnAction):
-    """Thanks, "are you a bot?", "what can you do?": answered, then back to the question."""
+class ActionResume(TurnAction):
+    """Ends a rule that only answered with a response ("are you a bot?", thanks, something
+    out of scope): notes any details in the message and goes back to the form's question."""
 
     def name(self) -> str:
-        return "action_small_talk"
+        return "action_resume"
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       turn: Turn) -> list[EventType]:
-        dispatcher.utter_message(response=SMALL_TALK.get(turn.message.intent, "utter_help"))
-        return []
-
-
-class ActionOutOfScope(TurnAction):
-    """Something the bot cannot help with here: says so and what it can do, nothing recorded."""
-
-    def name(self) -> str:
-        return "action_out_of_scope"
-
-    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                      turn: Turn) -> list[EventType]:
-        dispatcher.utter_message(response="utter_out_of_scope")
-        return [SlotSet("fallback_count", 0)]
+        return [SlotSet("fallback_count", 0)] if turn.message.intent == "out_of_scope" else []
 
 
 class ActionGoodbye(TurnAction):
