@@ -97,10 +97,11 @@ async def test_each_satisfaction_level_runs_its_playbook(stack: Stack, payload: 
     assert expected in answer, answer
 
 
-async def test_fallback_asks_to_rephrase_then_offers_a_person(stack: Stack):
+async def test_nonsense_gets_a_plain_answer_and_a_person_is_offered(stack: Stack):
     eve = Customer(stack)
     await eve.introduce("Eve")
     first = await eve.says("blorf zxq wibble")
-    assert "say it another way" in first, first
+    assert "say it another way" in first or "can't help with that here" in first, first
     second = await eve.says("qwerty plonk snarf")
-    assert "talk to a person" in second, second
+    assert "person" in second, second
+    assert second != first or "?" not in second  # never the same question twice running
