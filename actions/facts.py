@@ -18,6 +18,7 @@ from actions.complaint_reading import category_of
 from actions.dialogue import FormValidation, Turn, TurnAction
 from actions.handoff import fallback
 from actions.needs import need_values, record_need
+from actions.products import follow_up
 from actions.profile import PROFILE_SLOTS, extract_first_name
 from actions.store import customer_of, source_of
 
@@ -134,7 +135,8 @@ class ActionTakeNote(ActionCorrect):
 
     async def nothing_to_change(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 turn: Turn) -> list[EventType]:
-        return await fallback(dispatcher, tracker)
+        answered = await follow_up(dispatcher, tracker, turn)
+        return answered if answered is not None else await fallback(dispatcher, tracker)
 
 
 class ActionStartFactChange(TurnAction):

@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import context
 from actions.dialogue import MAX_ASKS, Turn, TurnAction, times_asked
 from actions.offers import answer_consent, answer_offer
+from actions.products import follow_up
 from actions.profile import erase_customer
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,8 @@ class ActionFallback(TurnAction):
                       turn: Turn) -> list[EventType]:
         if turn.captured.keys:
             return [SlotSet("fallback_count", 0)]  # it was details: they have been noted
-        return await fallback(dispatcher, tracker)
+        answered = await follow_up(dispatcher, tracker, turn)
+        return answered if answered is not None else await fallback(dispatcher, tracker)
 
 
 class ActionAnswerYesNo(TurnAction):

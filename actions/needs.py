@@ -32,6 +32,11 @@ _NO_RUSH = re.compile(r"\b(?:no rush|whenever|not sure|don.?t know|no idea|dunno
                       r"flexible|no hurry|doesn.?t matter|not urgent|eventually|at some point)\b")
 _ASAP = re.compile(r"\b(?:asap|as soon as|right away|straight ?away|immediately|urgently|now|"
                    r"today|tomorrow|quickly|soon)\b")
+# Amounts said in words, as budgets are ("a tenner", "twenty quid").
+SPOKEN_AMOUNTS = {"fiver": 5, "tenner": 10, "five": 5, "ten": 10, "fifteen": 15, "twenty": 20,
+                  "twenty five": 25, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+                  "seventy": 70, "eighty": 80, "hundred": 100}
+SPOKEN_AMOUNTS = dict(sorted(SPOKEN_AMOUNTS.items(), key=lambda item: -len(item[0])))
 # "max 45", "under 30", "up to 50": a bare amount after a limit is a budget.
 _BOUNDED = re.compile(r"\b(?:max|maximum|under|below|up to|less than|no more than|not more than|"
                       r"at most|around|about|roughly|budget(?: is| of)?)\s*[£€$]?(\d{1,4})(?!\s*"
@@ -40,7 +45,12 @@ _NUMBER = re.compile(r"(?<![\w.])(\d{1,5}(?:\.\d{1,2})?)(?![\w.])")
 
 
 def category_in(message: Message, *, answering: bool) -> str | None:
-    """The product category the customer means, from the NLU or, when answering, their words."""
+    """The product category the customer means, from the NLU or, when answering, their words.
+    Two kinds of product at once ("broadband plus tv") is a bundle."""
+    meant = {e.value for e in message.all("category") if not message.negated(e)
+             and e.value in catalogue.categories()}
+    if len(meant & {"broadband", "mobile", "tv"}) >= 2 and "bundle" in catalogue.categories():
+        return "bundle"
     entity = message.current("category")
     if entity and entity.value in catalogue.categories():
         return entity.value
@@ -73,6 +83,10 @@ def budget_in(message: Message, *, answering: bool) -> str | None:
     number = _NUMBER.search(text)
     if number:
         return f"{number.group(1)} {currency()}/month"
+    spoken = next((amount for word, amount in SPOKEN_AMOUNTS.items()
+                   if re.search(rf"\b{word}\b", text)), None)
+    if spoken:
+        return f"{spoken} {currency()}/month"
     if _NOT_SURE.search(text):
         return NO_BUDGET
     return None

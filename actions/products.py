@@ -8,7 +8,7 @@ import logging
 import re
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
@@ -23,10 +23,12 @@ _ASKS = {
     "cheapest": r"cheap|lowest|least expensive|budget|affordable|basic|entry",
     "fastest": r"fast|quick|speed|best (?:broadband|internet|fibre)|top speed|most powerful",
     "most_data": r"most data|biggest data|largest data|most gb",
-    "includes": r"includ|come with|comes with|get with|what do i get|what.s in|features|contain",
-    "compare": r"\bvs\.?\b|versus|compare|difference|differ|better|or the\b",
-    "available": r"do you (?:have|sell|offer|do|carry|stock)|have you got|is there an?\b|"
-                 r"can i get|available|any\b",
+    "includes": r"includ|come with|comes with|get with|what do i get|what do you get|"
+                r"what(?:'s|s| is)?(?: actually)? in\b|features|contain|how many channels|"
+                r"what channels|with it\b",
+    "compare": r"\bvs\.?\b|versus|compare|difference|differ|better|or the\b|which (?:is|one|works)",
+    "available": r"do (?:you|u|ya) (?:have|sell|offer|do|carry|stock)|have (?:you|u) got|"
+                 r"is there an?\b|can i get|available|\bany\b",
     "price": r"how much|price|cost|per month|a month|monthly|charge",
 }
 
@@ -50,14 +52,31 @@ def detail(product: Product) -> str:
     return ", ".join(product.includes[:2]) or catalogue.categories().get(product.category, "")
 
 
+def by_number(text: str) -> list[tuple[int, Product]]:
+    """Products named by their number alone ("the 900", "the 20gb one"), with where."""
+    found = []
+    for match in re.finditer(r"\b(\d{2,4})(?:\s?(?:gb|mb|meg))?\b", text.lower()):
+        named = [p for p in catalogue.products()
+                 if re.search(rf"(?<!\d){match.group(1)}(?!\d)", p.name.lower())]
+        if len(named) == 1:
+            found.append((match.start(), named[0]))
+    return found
+
+
 def products_named(tracker: Tracker, turn: Turn) -> list[Product]:
-    """Products in the message: the NLU's, then any the current catalogue names."""
-    found: dict[str, Product] = {}
+    """Products in the message, in the order they are mentioned: the NLU's, any the current
+    catalogue names, and any named by their number alone."""
+    text = turn.message.text
+    mentions: list[tuple[int, Product]] = []
     for entity in turn.message.all("product"):
         product = catalogue.product(entity.value)
         if product:
-            found.setdefault(product.id, product)
-    for product in catalogue.find_products(turn.message.text):
+            mentions.append((entity.start, product))
+    for product in catalogue.find_products(text):
+        mentions.append((text.lower().find(product.name.lower()), product))
+    mentions += by_number(text)
+    found: dict[str, Product] = {}
+    for _, product in sorted(mentions, key=lambda m: m[0] if m[0] >= 0 else len(text)):
         found.setdefault(product.id, product)
     return list(found.values())
 
@@ -70,12 +89,13 @@ def category_named(turn: Turn, products: list[Product]) -> str | None:
 
 
 def answer(dispatcher: CollectingDispatcher, text: str, products: list[Product],
-           category: str | None) -> Product | None:
-    """Say the answer; returns the product it is about (for an offer hint), if one."""
-    kinds = asks(text)
+           category: str | None, earlier: str | None = None) -> Product | None:
+    """Say the answer; returns the product it is about (for an offer hint), if one.
+    `earlier`: the previous product question, whose kind a follow-up ("and the 900?") keeps."""
+    kinds = asks(text) or asks(earlier or "")
     in_category = [p for p in catalogue.products() if p.category == category]
     category_name = catalogue.categories().get(category or "", category or "").lower()
-    if len(products) >= 2 and ("compare" in kinds or len(kinds - {"price"}) == 0):
+    if len(products) >= 2 and "includes" not in kinds:
         first, second = products[:2]
         dispatcher.utter_message(
             response="utter_product_compare", first=first.name, first_price=price(first),
@@ -134,10 +154,42 @@ class ActionAnswerProduct(TurnAction):
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       turn: Turn) -> list[EventType]:
-        products = products_named(tracker, turn)
-        product = answer(dispatcher, turn.message.text, products, category_named(turn, products))
-        if product is not None:
-            offer = await eligible_offer(tracker, turn.store, turn.customer_id, product)
-            if offer is not None:
-                dispatcher.utter_message(response="utter_product_offer_hint", offer=offer.title)
-        return []
+        return await answer_and_hint(dispatcher, tracker, turn)
+
+
+async def answer_and_hint(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn,
+                          products: list[Product] | None = None) -> list[EventType]:
+    products = products if products is not None else products_named(tracker, turn)
+    product = answer(dispatcher, turn.message.text, products, category_named(turn, products),
+                     earlier=tracker.get_slot("product_question"))
+    if product is not None:
+        offer = await eligible_offer(tracker, turn.store, turn.customer_id, product)
+        if offer is not None:
+            dispatcher.utter_message(response="utter_product_offer_hint", offer=offer.title)
+    return [SlotSet("product_question", turn.message.text[:500])]
+
+
+async def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker,
+                    turn: Turn) -> list[EventType] | None:
+    """A product question that names the product only ("and the 900?") right after another
+    product question: answered the same way. None when the message is not one."""
+    if not tracker.get_slot("product_question") or last_bot_response(tracker) not in PRODUCT_ANSWERS:
+        return None
+    products = products_named(tracker, turn)
+    if not products:
+        return None
+    return await answer_and_hint(dispatcher, tracker, turn, products)
+
+
+PRODUCT_ANSWERS = frozenset({
+    "utter_product_price", "utter_product_free", "utter_product_includes", "utter_product_cheapest",
+    "utter_product_fastest", "utter_product_most_data", "utter_product_compare",
+    "utter_product_available", "utter_product_category_list", "utter_product_offer_hint",
+})
+
+
+def last_bot_response(tracker: Tracker) -> str | None:
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            return (event.get("metadata") or {}).get("utter_action")
+    return None

@@ -94,6 +94,8 @@ class ActionGreet(TurnAction):
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       turn: Turn) -> list[EventType]:
         just_told = "first_name" in turn.captured.keys
+        if turn.form and not just_told:
+            return []  # "hello?" in the middle of a question: the question is asked again
         first_name = tracker.get_slot("first_name") if not just_told else None
         if first_name and first_name != NO_NAME:
             dispatcher.utter_message(response="utter_welcome_back", first_name=first_name)
