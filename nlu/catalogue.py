@@ -66,8 +66,8 @@ class Catalogue:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Catalogue:
-        """The catalogue `to_dict` stored; models stored before speed_mbps, data_gb and
-        includes were kept load with those fields empty."""
+        """The catalogue `to_dict` stored. A model trained before speed_mbps, data_gb and
+        includes were stored loads with those fields empty."""
         return cls(
             categories=tuple(
                 Category(item["id"], item["name"], tuple(item["aliases"]))
@@ -116,7 +116,8 @@ def parse_catalogue(raw: Any, source: str = "catalogue") -> Catalogue:
         Category(
             id=_identifier(category_id, f"{source}: category"),
             name=str((body or {}).get("name") or category_id),
-            aliases=_aliases((body or {}).get("aliases"), f"{source}: category {category_id}"),
+            aliases=_phrases((body or {}).get("aliases"), f"{source}: category {category_id}",
+                             "aliases"),
         )
         for category_id, body in raw_categories.items()
     )
@@ -149,7 +150,7 @@ def parse_catalogue(raw: Any, source: str = "catalogue") -> Catalogue:
             id=product_id, name=name.strip(), category=category, monthly_price=price,
             speed_mbps=_speed(item.get("speed_mbps"), where),
             includes=_phrases(item.get("includes"), where, "includes"),
-            aliases=_aliases(item.get("aliases"), where),
+            aliases=_phrases(item.get("aliases"), where, "aliases"),
             data_gb=_data_gb(item.get("data_gb"), where),
         ))
     ignore = raw.get("ignore_when_followed_by") or []
@@ -162,10 +163,6 @@ def _identifier(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise CatalogueError(f"{where} needs an id")
     return value.strip()
-
-
-def _aliases(value: Any, where: str) -> tuple[str, ...]:
-    return _phrases(value, where, "aliases")
 
 
 def _phrases(value: Any, where: str, field: str) -> tuple[str, ...]:
