@@ -1,9 +1,15 @@
 """Marketer-edited data: the product catalogue, offers (from the store's catalogue) and the
 consent wording, complaint categories and playbooks files, reloaded whenever a file
-changes, so edits go live without retraining or restarting."""
+changes, so edits go live without retraining or restarting.
+
+The product catalogue is parsed and checked by nlu/catalogue.py, the parser the NLU
+component trains from; an edit that breaks it is logged and the catalogue as it was
+before the edit goes on answering.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from dataclasses import dataclass, field
@@ -14,6 +20,12 @@ from typing import Any
 import yaml
 
 from memory.crm_views import OfferView
+from nlu.catalogue import Catalogue as ProductCatalogue
+from nlu.catalogue import CatalogueError, Product, load_catalogue
+
+__all__ = ["Catalogue", "Offer", "Product", "catalogue"]
+
+logger = logging.getLogger(__name__)
 
 PRODUCTS_FILE = "../catalogue/products.yml"
 MARKETING_DIR = Path(os.environ.get("RAPPORT_MARKETING_DIR", Path(__file__).resolve().parent.parent / "data" / "marketing"))
@@ -54,37 +66,6 @@ class Offer:
             valid_from=date.fromisoformat(raw["valid_from"]) if raw.get("valid_from") else None,
             valid_to=date.fromisoformat(raw["valid_to"]) if raw.get("valid_to") else None,
         )
-
-
-@dataclass(frozen=True)
-class Product:
-    """One entry of data/catalogue/products.yml, as product answers use it."""
-
-    id: str
-    name: str
-    category: str
-    monthly_price: float
-    aliases: tuple[str, ...] = ()
-    speed_mbps: int | None = None
-    data_gb: float | None = None  # float("inf") for unlimited
-    includes: tuple[str, ...] = ()
-
-    @classmethod
-    def from_entry(cls, raw: dict[str, Any]) -> Product:
-        data = raw.get("data_gb")
-        return cls(
-            id=str(raw["id"]),
-            name=str(raw.get("name") or raw["id"]),
-            category=str(raw.get("category") or ""),
-            monthly_price=float(raw.get("monthly_price") or 0),
-            aliases=tuple(str(a) for a in raw.get("aliases") or ()),
-            speed_mbps=int(raw["speed_mbps"]) if raw.get("speed_mbps") else None,
-            data_gb=float("inf") if data == "unlimited" else float(data) if data else None,
-            includes=tuple(str(i) for i in raw.get("includes") or ()),
-        )
-
-    def names(self) -> tuple[str, ...]:
-        return (self.name, self.id.replace("-", " "), *self.aliases)
 
 
 def _mentions(text: str, phrases: dict[str, str]) -> list[tuple[int, int, str]]:
@@ -133,10 +114,24 @@ class Catalogue:
     def playbooks(self) -> dict[str, Any]:
         return self._load("playbooks.yml")
 
+    def _product_catalogue(self) -> ProductCatalogue:
+        """data/catalogue/products.yml as it is now, or as it was before an edit broke it."""
+        path = self.directory / PRODUCTS_FILE
+        mtime = path.stat().st_mtime
+        cached = self._cache.setdefault(PRODUCTS_FILE, _Cached())
+        if cached.mtime != mtime:
+            try:
+                cached.value = load_catalogue(path)
+            except CatalogueError as error:
+                if cached.value is None:
+                    raise
+                logger.warning("%s; the product catalogue as it was before is used", error)
+            cached.mtime = mtime
+        return cached.value
+
     def products(self) -> list[Product]:
         """The product catalogue as it is now (data/catalogue/products.yml)."""
-        return [Product.from_entry(p) for p in self._load(PRODUCTS_FILE).get("products") or ()
-                if isinstance(p, dict) and p.get("id")]
+        return list(self._product_catalogue().products)
 
     def product(self, product_id: str | None) -> Product | None:
         return next((p for p in self.products() if p.id == product_id), None)
@@ -148,8 +143,7 @@ class Catalogue:
 
     def categories(self) -> dict[str, str]:
         """Category id -> display name, in catalogue order."""
-        raw = self._load(PRODUCTS_FILE).get("categories") or {}
-        return {str(cid): str((body or {}).get("name") or cid) for cid, body in raw.items()}
+        return {c.id: c.name for c in self._product_catalogue().categories}
 
     def find_products(self, text: str) -> list[Product]:
         """Products named in `text`, in the order they are mentioned (matching today's file,
@@ -163,11 +157,10 @@ class Catalogue:
 
     def find_category(self, text: str) -> str | None:
         """The first category named in `text` by its id, name or aliases."""
-        raw = self._load(PRODUCTS_FILE).get("categories") or {}
         phrases = {}
-        for cid, body in raw.items():
-            for name in (cid, (body or {}).get("name") or cid, *((body or {}).get("aliases") or ())):
-                phrases[str(name).lower()] = str(cid)
+        for category in self._product_catalogue().categories:
+            for name in (category.id, category.name, *category.aliases):
+                phrases[name.lower()] = category.id
         found = _mentions(text, phrases)
         return found[0][2] if found else None
 

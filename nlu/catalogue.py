@@ -1,12 +1,15 @@
 """The product catalogue as data: load and check `data/catalogue/products.yml`.
 
-Marketers edit that file. This module turns it into plain records the catalogue
-extractor can match against, and reports a broken file with a message that names the
-entry at fault instead of a traceback from deep inside the matcher.
+Marketers edit that file. This module turns it into plain records, for the catalogue
+extractor to match against, the product answers of actions/catalogue.py and the
+conversation benchmark's checks, and reports a broken file with a message that names the
+entry at fault instead of a traceback from deep inside the matcher. Plain Python and
+PyYAML: both virtual environments import it.
 """
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,9 @@ class CatalogueError(ValueError):
     """The catalogue file is missing or malformed."""
 
 
+UNLIMITED = "unlimited"  # the data_gb of a plan without a data cap
+
+
 @dataclass(frozen=True)
 class Category:
     id: str
@@ -27,11 +33,21 @@ class Category:
 
 @dataclass(frozen=True)
 class Product:
+    """One entry of the catalogue. The optional fields come last; speed_mbps and includes
+    before aliases, in the order the benchmark's hand-made products give them."""
+
     id: str
     name: str
     category: str
     monthly_price: float
-    aliases: tuple[str, ...]
+    speed_mbps: int | None = None
+    includes: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    data_gb: float | None = None  # float("inf") for "unlimited"
+
+    def names(self) -> tuple[str, ...]:
+        """What customers call it: the display name, the id in words, the aliases."""
+        return (self.name, self.id.replace("-", " "), *self.aliases)
 
 
 @dataclass(frozen=True)
@@ -41,10 +57,17 @@ class Catalogue:
     ignore_when_followed_by: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain JSON data ("unlimited" for unlimited data, as in the file)."""
+        data = asdict(self)
+        for product in data["products"]:
+            if product["data_gb"] == math.inf:
+                product["data_gb"] = UNLIMITED
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Catalogue:
+        """The catalogue `to_dict` stored. A model trained before speed_mbps, data_gb and
+        includes were stored loads with those fields empty."""
         return cls(
             categories=tuple(
                 Category(item["id"], item["name"], tuple(item["aliases"]))
@@ -52,8 +75,12 @@ class Catalogue:
             ),
             products=tuple(
                 Product(
-                    item["id"], item["name"], item["category"],
-                    float(item["monthly_price"]), tuple(item["aliases"]),
+                    id=item["id"], name=item["name"], category=item["category"],
+                    monthly_price=float(item["monthly_price"]),
+                    speed_mbps=item.get("speed_mbps"),
+                    includes=tuple(item.get("includes") or ()),
+                    aliases=tuple(item["aliases"]),
+                    data_gb=_data_gb(item.get("data_gb"), "stored catalogue"),
                 )
                 for item in data["products"]
             ),
@@ -89,7 +116,8 @@ def parse_catalogue(raw: Any, source: str = "catalogue") -> Catalogue:
         Category(
             id=_identifier(category_id, f"{source}: category"),
             name=str((body or {}).get("name") or category_id),
-            aliases=_aliases((body or {}).get("aliases"), f"{source}: category {category_id}"),
+            aliases=_phrases((body or {}).get("aliases"), f"{source}: category {category_id}",
+                             "aliases"),
         )
         for category_id, body in raw_categories.items()
     )
@@ -118,8 +146,13 @@ def parse_catalogue(raw: Any, source: str = "catalogue") -> Catalogue:
             price = float(item.get("monthly_price"))
         except (TypeError, ValueError):
             raise CatalogueError(f"{where} needs a numeric monthly_price") from None
-        aliases = _aliases(item.get("aliases"), where)
-        products.append(Product(product_id, name.strip(), category, price, aliases))
+        products.append(Product(
+            id=product_id, name=name.strip(), category=category, monthly_price=price,
+            speed_mbps=_speed(item.get("speed_mbps"), where),
+            includes=_phrases(item.get("includes"), where, "includes"),
+            aliases=_phrases(item.get("aliases"), where, "aliases"),
+            data_gb=_data_gb(item.get("data_gb"), where),
+        ))
     ignore = raw.get("ignore_when_followed_by") or []
     if not isinstance(ignore, list):
         raise CatalogueError(f"{source}: 'ignore_when_followed_by' must be a list of words")
@@ -132,9 +165,38 @@ def _identifier(value: Any, where: str) -> str:
     return value.strip()
 
 
-def _aliases(value: Any, where: str) -> tuple[str, ...]:
+def _phrases(value: Any, where: str, field: str) -> tuple[str, ...]:
     if value is None:
         return ()
-    if not isinstance(value, list) or not all(isinstance(alias, (str, int)) for alias in value):
-        raise CatalogueError(f"{where}: aliases must be a list of phrases")
-    return tuple(str(alias).strip() for alias in value if str(alias).strip())
+    if not isinstance(value, list) or not all(isinstance(item, (str, int)) for item in value):
+        raise CatalogueError(f"{where}: {field} must be a list of phrases")
+    return tuple(str(item).strip() for item in value if str(item).strip())
+
+
+def _amount(value: Any, where: str, field: str, expected: str = "a number of 0 or more"
+            ) -> float:
+    """A finite number, 0 or more; YAML may hold it as a string ("100")."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if isinstance(value, bool) or not math.isfinite(number) or number < 0:
+        raise CatalogueError(f"{where}: {field} must be {expected}, not {value!r}")
+    return number
+
+
+def _speed(value: Any, where: str) -> int | None:
+    if value is None:
+        return None
+    number = _amount(value, where, "speed_mbps")
+    if not number.is_integer():
+        raise CatalogueError(f"{where}: speed_mbps must be a whole number, not {value!r}")
+    return int(number)
+
+
+def _data_gb(value: Any, where: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().lower() == UNLIMITED:
+        return math.inf
+    return _amount(value, where, "data_gb", f"a number of 0 or more or {UNLIMITED!r}")

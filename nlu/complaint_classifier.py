@@ -18,18 +18,16 @@ So typed answers to "what is it about?" ("it's about my bill") are `inform` bloc
 the same metadata. Examples of any other intent without metadata are `none`; `complain`
 and `out_of_scope` examples without metadata are skipped.
 
-The model is the intent classifier's (nlu/features.py): TF-IDF word and char n-grams plus
-the rule cues of nlu/cues.py (money, order references...), one-vs-rest liblinear logistic
-regression. A message whose intent is confidently one that is never a problem (a greeting,
-a product question...) is not classified at all.
+The model is the intent classifier's (nlu/linear_model.py): TF-IDF word and char
+n-grams plus the rule cues of nlu/cues.py (money, order references...), one-vs-rest
+liblinear logistic regression. A message whose intent is confidently one that is never a
+problem (a greeting, a product question...) is not classified at all.
 """
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
-import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -38,10 +36,9 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, INTENT, METADATA, METADATA_INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from sklearn.linear_model import LogisticRegression
 
-from nlu.cues import CUE_NAMES, CueFinder
-from nlu.features import Encoder, fit_vocabularies, ranking
+from nlu.cues import CueFinder
+from nlu.linear_model import LinearModel
 from nlu.text import clip
 
 logger = logging.getLogger(__name__)
@@ -49,8 +46,7 @@ logger = logging.getLogger(__name__)
 CATEGORIES = ("connection", "billing", "device", "service", "other")
 NO_CATEGORY = "none"
 ENTITY = "complaint_category"
-MODEL_FILE = "complaint_model.json"
-WEIGHTS_FILE = "complaint_weights.npz"
+FILE_PREFIX = "complaint_"  # complaint_model.json, complaint_weights.npz
 NEVER_A_PROBLEM = (
     "greet", "goodbye", "thank", "bot_challenge", "help", "affirm", "deny", "inform_name",
     "ask_profile", "change_fact", "forget_me", "state_need", "ask_offers", "ask_product",
@@ -94,10 +90,7 @@ class ComplaintCategoryClassifier(GraphComponent, EntityExtractorMixin):
         self._model_storage = model_storage
         self._resource = resource
         self._cue_finder = CueFinder()
-        self._encoder: Encoder | None = None
-        self._classes: list[str] = []
-        self._coef = np.zeros((0, 0))
-        self._intercept = np.zeros(0)
+        self._model: LinearModel | None = None
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -122,52 +115,22 @@ class ComplaintCategoryClassifier(GraphComponent, EntityExtractorMixin):
         if len(set(labels)) < 2:
             logger.warning("No complaint categories in the training data; not trained.")
             return self._resource
-        vocabularies, idfs = fit_vocabularies(self._config, texts)
-        self._encoder = Encoder(self._config, vocabularies, idfs, CUE_NAMES,
-                                self._cue_finder.cues)
-        model = LogisticRegression(
-            C=self._config["C"], solver="liblinear", class_weight="balanced",
-            random_state=self._config["random_state"],
-        ).fit(self._encoder.matrix(texts), labels)
-        self._classes = [str(label) for label in model.classes_]
-        self._coef = model.coef_.astype(np.float64)
-        self._intercept = model.intercept_.astype(np.float64)
-        with self._model_storage.write_to(self._resource) as directory:
-            (directory / MODEL_FILE).write_text(json.dumps({
-                "classes": self._classes, "vocabularies": vocabularies, "cues": list(CUE_NAMES),
-            }, ensure_ascii=False), encoding="utf-8")
-            np.savez(directory / WEIGHTS_FILE, coef=self._coef, intercept=self._intercept,
-                     idf_word=idfs[0], idf_char=idfs[1])
+        self._model = LinearModel.fit(self._config, texts, labels, self._cue_finder.cues)
+        self._model.save(self._model_storage, self._resource, prefix=FILE_PREFIX)
         return self._resource
 
     @classmethod
     def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> ComplaintCategoryClassifier:
         component = cls(config, model_storage, resource)
-        try:
-            with model_storage.read_from(resource) as directory:
-                model = json.loads((directory / MODEL_FILE).read_text(encoding="utf-8"))
-                with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as weights:
-                    arrays = {name: weights[name] for name in weights.files}
-        except (ValueError, OSError):
-            logger.warning("No trained complaint classifier in the model; no categories.")
-            return component
-        if model["cues"] != list(CUE_NAMES):
-            logger.warning("The complaint classifier has other cue features; retrain it.")
-            return component
-        component._classes = model["classes"]
-        component._coef, component._intercept = arrays["coef"], arrays["intercept"]
-        component._encoder = Encoder(component._config, model["vocabularies"],
-                                     [arrays["idf_word"], arrays["idf_char"]],
-                                     CUE_NAMES, component._cue_finder.cues)
+        component._model = LinearModel.load(
+            component._config, model_storage, resource, component._cue_finder.cues,
+            prefix=FILE_PREFIX, name="complaint classifier", untrained="no categories")
         return component
 
     def predict(self, text: Any) -> list[tuple[str, float]]:
         """(category or `none`, probability) pairs, most likely first; empty untrained."""
-        if self._encoder is None:
-            return []
-        return ranking(self._classes, self._coef, self._intercept,
-                       self._encoder.encode(clip(text)))
+        return self._model.predict(text) if self._model else []
 
     def _skips(self, message: Message) -> bool:
         intent = message.get(INTENT) or {}

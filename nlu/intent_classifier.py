@@ -8,15 +8,14 @@ only arrays and vocabularies (JSON + .npz, no pickles). Prediction is a sparse d
 product in numpy: well under a millisecond a message.
 
 Features (nlu/features.py): word uni/bigrams and char_wb 2-4-grams, lower-cased TF-IDF
-with sublinear tf and L2 norm, followed by the cues in nlu/cues.py.
+with sublinear tf and L2 norm, followed by the cues in nlu/cues.py. Fitting, storing and
+loading the model: nlu/linear_model.py, shared with the complaint classifier.
 """
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
-import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -25,16 +24,12 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from sklearn.linear_model import LogisticRegression
 
-from nlu.cues import CUE_NAMES, CueFinder
-from nlu.features import Encoder, fit_vocabularies, ranking
+from nlu.cues import CueFinder
+from nlu.linear_model import LinearModel
 from nlu.text import clip
 
 logger = logging.getLogger(__name__)
-
-MODEL_FILE = "model.json"
-WEIGHTS_FILE = "weights.npz"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -58,10 +53,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._model_storage = model_storage
         self._resource = resource
         self._cue_finder = CueFinder()
-        self._encoder: Encoder | None = None
-        self._classes: list[str] = []
-        self._coef = np.zeros((0, 0))
-        self._intercept = np.zeros(0)
+        self._model: LinearModel | None = None
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -75,55 +67,22 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             return self._resource
         texts = [clip(m.get(TEXT)) for m in examples]
         labels = [m.get(INTENT) for m in examples]
-        vocabularies, idfs = fit_vocabularies(self._config, texts)
-        self._encoder = Encoder(self._config, vocabularies, idfs, CUE_NAMES, self._cue_finder.cues)
-        model = LogisticRegression(
-            C=self._config["C"], solver="liblinear", class_weight="balanced",
-            random_state=self._config["random_state"],
-        ).fit(self._encoder.matrix(texts), labels)
-        self._classes = [str(label) for label in model.classes_]
-        self._coef = model.coef_.astype(np.float64)
-        self._intercept = model.intercept_.astype(np.float64)
-        self._persist(vocabularies, idfs)
+        self._model = LinearModel.fit(self._config, texts, labels, self._cue_finder.cues)
+        self._model.save(self._model_storage, self._resource)
         return self._resource
-
-    def _persist(self, vocabularies: list[dict[str, int]], idfs: list[np.ndarray]) -> None:
-        with self._model_storage.write_to(self._resource) as directory:
-            (directory / MODEL_FILE).write_text(json.dumps({
-                "classes": self._classes, "vocabularies": vocabularies,
-                "cues": list(CUE_NAMES),
-            }, ensure_ascii=False), encoding="utf-8")
-            np.savez(directory / WEIGHTS_FILE, coef=self._coef, intercept=self._intercept,
-                     idf_word=idfs[0], idf_char=idfs[1])
 
     @classmethod
     def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> LinearIntentClassifier:
         component = cls(config, model_storage, resource)
-        try:
-            with model_storage.read_from(resource) as directory:
-                model = json.loads((directory / MODEL_FILE).read_text(encoding="utf-8"))
-                with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as weights:
-                    arrays = {name: weights[name] for name in weights.files}
-        except (ValueError, OSError):
-            logger.warning("No trained intent classifier in the model; intents stay empty.")
-            return component
-        if model["cues"] != list(CUE_NAMES):
-            logger.warning("The model was trained with other cue features; retrain it.")
-            return component
-        component._classes = model["classes"]
-        component._coef, component._intercept = arrays["coef"], arrays["intercept"]
-        component._encoder = Encoder(component._config, model["vocabularies"],
-                                     [arrays["idf_word"], arrays["idf_char"]],
-                                     CUE_NAMES, component._cue_finder.cues)
+        component._model = LinearModel.load(
+            component._config, model_storage, resource, component._cue_finder.cues,
+            name="intent classifier", untrained="intents stay empty")
         return component
 
     def predict(self, text: Any) -> list[tuple[str, float]]:
         """(intent, confidence) pairs, most likely first; empty before training."""
-        if self._encoder is None:
-            return []
-        return ranking(self._classes, self._coef, self._intercept,
-                       self._encoder.encode(clip(text)))
+        return self._model.predict(text) if self._model else []
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

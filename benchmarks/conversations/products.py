@@ -15,12 +15,11 @@ catalogue holds today". Checks are on the replies of one turn (all bubbles joine
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from bot.settings import REPO_ROOT
+from nlu.catalogue import Product
+from nlu.catalogue import load_catalogue as parse_file
 
 from benchmarks.conversations.questions import normalise
 
@@ -29,27 +28,9 @@ FIELDS = ("monthly_price", "cheapest_in", "fastest_in", "includes", "compare", "
 _NEGATIVE = re.compile(r"\b(no|not|don't|do not|doesn't|don't have|unfortunately|isn't|aren't)\b")
 
 
-@dataclass(frozen=True)
-class Product:
-    id: str
-    name: str
-    category: str
-    monthly_price: float
-    speed_mbps: float | None
-    includes: tuple[str, ...]
-
-
 def load_catalogue(path: Path = CATALOGUE_PATH) -> dict[str, Product]:
-    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    products = {}
-    for raw in document.get("products") or []:
-        products[raw["id"]] = Product(
-            id=raw["id"], name=raw["name"], category=raw["category"],
-            monthly_price=float(raw.get("monthly_price") or 0),
-            speed_mbps=float(raw["speed_mbps"]) if raw.get("speed_mbps") is not None else None,
-            includes=tuple(str(item) for item in raw.get("includes") or ()),
-        )
-    return products
+    """Product id -> product, as nlu/catalogue.py reads and checks the file."""
+    return {product.id: product for product in parse_file(path).products}
 
 
 def price_pattern(amount: float) -> re.Pattern[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.settings import REPO_ROOT
-from nlu.catalogue import CatalogueError, load_catalogue
+from nlu.catalogue import Catalogue, CatalogueError, load_catalogue, parse_catalogue
 from nlu.catalogue_extractor import CatalogueEntityExtractor
 
 CATALOGUE = REPO_ROOT / "data" / "catalogue" / "products.yml"
@@ -133,6 +135,16 @@ def test_a_trained_extractor_loads_without_the_data_file(tmp_path):
         ("categories: {tv: {}}\nproducts:\n  - {id: x, name: X, category: tv, "
          "monthly_price: cheap}", "monthly_price"),
         ("categories: [unclosed", "not valid YAML"),
+        ("categories: {tv: {}}\nproducts:\n  - {id: x, name: X, category: tv, "
+         "monthly_price: 1, speed_mbps: fast}", "product x: speed_mbps"),
+        ("categories: {tv: {}}\nproducts:\n  - {id: x, name: X, category: tv, "
+         "monthly_price: 1, speed_mbps: 99.5}", "product x: speed_mbps must be a whole"),
+        ("categories: {tv: {}}\nproducts:\n  - {id: x, name: X, category: tv, "
+         "monthly_price: 1, data_gb: lots}", "product x: data_gb .*'unlimited'"),
+        ("categories: {tv: {}}\nproducts:\n  - {id: x, name: X, category: tv, "
+         "monthly_price: 1, data_gb: -5}", "product x: data_gb"),
+        ("categories: {tv: {}}\nproducts:\n  - {id: x, name: X, category: tv, "
+         "monthly_price: 1, includes: a router}", "product x: includes must be a list"),
     ],
 )
 def test_a_broken_catalogue_is_reported_clearly(tmp_path, text, error):
@@ -147,3 +159,50 @@ def test_a_missing_catalogue_is_reported_clearly(tmp_path):
         load_catalogue(tmp_path / "nope.yml")
     assert CatalogueEntityExtractor.fingerprint_addon(
         {"catalogue": str(tmp_path / "nope.yml")}) == "missing"
+
+
+def test_product_answers_get_speed_data_and_inclusions_from_the_shipped_file():
+    products = {product.id: product for product in load_catalogue(CATALOGUE).products}
+    assert products["fibre-900"].speed_mbps == 900
+    assert products["fibre-900"].data_gb is None
+    assert products["sim-20gb"].data_gb == 20.0
+    assert products["sim-unlimited"].data_gb == math.inf
+    assert products["sim-unlimited"].speed_mbps is None
+    assert "EU roaming" in products["sim-unlimited"].includes
+    assert products["tv-addon"].names()[:2] == ("TV Add-on", "tv addon")
+
+
+def test_the_stored_catalogue_round_trips_as_plain_json():
+    catalogue = load_catalogue(CATALOGUE)
+    stored = json.dumps(catalogue.to_dict(), allow_nan=False)  # no Infinity for unlimited
+    assert Catalogue.from_dict(json.loads(stored)) == catalogue
+
+
+def test_a_catalogue_stored_before_the_optional_fields_still_loads(tmp_path):
+    old_model = {
+        "categories": [{"id": "tv", "name": "TV", "aliases": ["telly"]}],
+        "products": [{"id": "tv-basic", "name": "TV Basic", "category": "tv",
+                      "monthly_price": 10.0, "aliases": ["basic tv"]}],
+        "ignore_when_followed_by": [],
+    }
+    [product] = Catalogue.from_dict(old_model).products
+    assert (product.speed_mbps, product.data_gb, product.includes) == (None, None, ())
+    storage = new_storage(tmp_path / "storage")
+    resource = Resource("catalogue")
+    with storage.write_to(resource) as directory:
+        (directory / "catalogue.json").write_text(json.dumps(old_model), encoding="utf-8")
+    loaded = CatalogueEntityExtractor.load({}, storage, resource, None)
+    assert found(loaded, "is basic tv any good") == [("product", "basic tv", "tv-basic")]
+
+
+def test_optional_fields_may_be_left_out_or_given_as_text():
+    catalogue = parse_catalogue({
+        "categories": {"broadband": {}},
+        "products": [{"id": "fibre-x", "name": "Fibre X", "category": "broadband",
+                      "monthly_price": 30, "speed_mbps": "300", "data_gb": "Unlimited"},
+                     {"id": "fibre-y", "name": "Fibre Y", "category": "broadband",
+                      "monthly_price": 20}],
+    })
+    x, y = catalogue.products
+    assert (x.speed_mbps, x.data_gb) == (300, math.inf)
+    assert (y.speed_mbps, y.data_gb, y.includes) == (None, None, ())
