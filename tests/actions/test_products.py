@@ -1,0 +1,79 @@
+"""Product questions are answered from the catalogue as it is now, follow-ups included."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from rasa_sdk.events import SlotSet
+
+from actions.catalogue import catalogue
+from actions.products import ActionAnswerProduct
+from bot.settings import REPO_ROOT
+from tests.actions.conftest import texts
+
+
+@pytest.fixture
+def shop(tmp_path, monkeypatch):
+    """A copy of the marketer-edited files the actions read, to edit in a test."""
+    shutil.copytree(REPO_ROOT / "data" / "marketing", tmp_path / "marketing")
+    shutil.copytree(REPO_ROOT / "data" / "catalogue", tmp_path / "catalogue")
+    monkeypatch.setattr(catalogue, "directory", tmp_path / "marketing")
+    monkeypatch.setattr(catalogue, "_cache", {})
+    return tmp_path / "catalogue" / "products.yml"
+
+
+async def ask(chat, dispatcher, domain, text, **slots):
+    return await ActionAnswerProduct().run(dispatcher, chat.tracker(text, intent="ask_product",
+                                                                    slots=slots), domain)
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    ("how much is fibre 500 a month", "Fibre 500 costs £35 a month."),
+    ("whats ur cheapest broadband", "Our cheapest broadband is Fibre 100, at £25 a month."),
+    ("which internet is the fastest?", "Our fastest broadband is Fibre 900: 900 Mbps, at £45 a month."),
+    ("what do i get with the family bundle",
+     "Family Bundle (£65 a month) includes Fibre 500 broadband, TV Add-on, two SIM Only "
+     "Unlimited lines."),
+    ("fibre 500 vs fibre 900?",
+     "Fibre 500 is £35 a month (500 Mbps); Fibre 900 is £45 a month (900 Mbps)."),
+    ("do u do wifi boosters", "Yes, we have Mesh Wi-Fi Kit at £5 a month."),
+    ("do you sell landlines", "I'm afraid we don't offer that. What we do have: broadband, "
+                              "mobile, tv, devices, bundles."),
+    ("is the smart hub extra every month", "Northwind Smart Hub comes at no monthly cost."),
+])
+async def test_product_questions(shop, store, conversation, dispatcher, domain, question, answer):
+    chat = await conversation()
+    await ask(chat, dispatcher, domain, question)
+    assert texts(dispatcher) == [answer]
+
+
+async def test_an_edited_price_is_answered_at_once_without_retraining(shop, store, conversation,
+                                                                      dispatcher, domain):
+    chat = await conversation()
+    shop.write_text(shop.read_text().replace("monthly_price: 35.00", "monthly_price: 33.50"))
+    await ask(chat, dispatcher, domain, "how much is fibre 500?")
+    assert texts(dispatcher) == ["Fibre 500 costs £33.50 a month."]
+
+
+async def test_a_follow_up_names_only_the_product(store, conversation, dispatcher, domain):
+    from actions.facts import ActionTakeNote
+
+    chat = await conversation()
+    events = await ask(chat, dispatcher, domain, "how much is fibre 500")
+    assert SlotSet("product_question", "how much is fibre 500") in events
+    answered = {"event": "bot", "text": "Fibre 500 costs £35 a month.",
+                "metadata": {"utter_action": "utter_product_price"}}
+    await ActionTakeNote().run(dispatcher, chat.tracker(
+        "and the 900?", intent="inform", slots={"product_question": "how much is fibre 500"},
+        events=[answered]), domain)
+    assert texts(dispatcher)[-1] == "Fibre 900 costs £45 a month."
+
+
+async def test_a_broken_catalogue_edit_keeps_the_last_good_answers(shop, store, conversation,
+                                                                   dispatcher, domain):
+    chat = await conversation()
+    await ask(chat, dispatcher, domain, "how much is fibre 500?")
+    shop.write_text(shop.read_text().replace("monthly_price: 35.00", "monthly_price: lots"))
+    await ask(chat, dispatcher, domain, "how much is fibre 500?")
+    assert texts(dispatcher) == ["Fibre 500 costs £35 a month."] * 2
