@@ -171,14 +171,26 @@ async def answer_and_hint(dispatcher: CollectingDispatcher, tracker: Tracker, tu
 
 async def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker,
                     turn: Turn) -> list[EventType] | None:
-    """A product question that names the product only ("and the 900?") right after another
-    product question: answered the same way. None when the message is not one."""
-    if not tracker.get_slot("product_question") or last_bot_response(tracker) not in PRODUCT_ANSWERS:
+    """A product question that leans on the one before it, right after it: "and the 900?"
+    (the same question about another product), "and the fastest?" (the same category).
+    None when the message is not one."""
+    earlier = tracker.get_slot("product_question")
+    if not earlier or last_bot_response(tracker) not in PRODUCT_ANSWERS:
         return None
     products = products_named(tracker, turn)
-    if not products:
+    if products:
+        return await answer_and_hint(dispatcher, tracker, turn, products)
+    if not asks(turn.message.text) & {"cheapest", "fastest", "most_data", "price", "includes"}:
         return None
-    return await answer_and_hint(dispatcher, tracker, turn, products)
+    before = catalogue.find_products(earlier)
+    category = (category_named(turn, []) or catalogue.find_category(earlier)
+                or (before[0].category if before else None))
+    if category is None:
+        return None
+    kinds = asks(turn.message.text)
+    about = before if kinds & {"price", "includes"} and before else []
+    answer(dispatcher, turn.message.text, about, category, earlier=earlier)
+    return [SlotSet("product_question", f"{turn.message.text} {earlier}"[:500])]
 
 
 PRODUCT_ANSWERS = frozenset({

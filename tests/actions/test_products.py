@@ -70,6 +70,18 @@ async def test_a_follow_up_names_only_the_product(store, conversation, dispatche
     assert texts(dispatcher)[-1] == "Fibre 900 costs £45 a month."
 
 
+async def test_and_the_fastest_keeps_the_category(store, conversation, dispatcher, domain):
+    from actions.handoff import ActionFallback
+
+    chat = await conversation()
+    answered = {"event": "bot", "text": "Our cheapest broadband is Fibre 100, at £25 a month.",
+                "metadata": {"utter_action": "utter_product_cheapest"}}
+    await ActionFallback().run(dispatcher, chat.tracker(
+        "and the fastest?", intent="nlu_fallback", confidence=0.3,
+        slots={"product_question": "whats the cheapest broadband you do"}, events=[answered]), domain)
+    assert texts(dispatcher) == ["Our fastest broadband is Fibre 900: 900 Mbps, at £45 a month."]
+
+
 async def test_a_broken_catalogue_edit_keeps_the_last_good_answers(shop, store, conversation,
                                                                    dispatcher, domain):
     chat = await conversation()
