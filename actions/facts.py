@@ -94,6 +94,12 @@ class ActionCorrect(TurnAction):
         needs = await turn.store.needs(turn.customer_id)
         recent = [n for n in needs if datetime.now(timezone.utc) - n.created_at < RECENT]
         if not recent:
+            # A budget before any need ("I've got about 30 a month"): kept for the need to come.
+            budget = values.get("need_budget")
+            profile = await turn.store.profile(turn.customer_id)
+            if budget and profile.get("budget") != budget:
+                await turn.store.remember(turn.customer_id, "budget", budget, source=source_of(tracker))
+                said.append(f"your budget is {context.say_budget(budget)}")
             return []
         need = recent[0]
         changes = {NEED_PARTS[s]: v for s, v in values.items() if getattr(need, NEED_PARTS[s]) != v}

@@ -199,3 +199,18 @@ def chat_source(chat):
     from memory import Source
 
     return Source(channel="web", conversation_id=chat.conversation_id)
+
+
+async def test_a_budget_before_any_need_is_not_asked_for_again(store, conversation, dispatcher, domain):
+    from actions.facts import ActionTakeNote
+
+    chat = await conversation()
+    await ActionTakeNote().run(dispatcher, chat.tracker("i've got about 30 a month to spend", intent="inform",
+        entities=[{"entity": "money", "value": "30 GBP/month", "start": 15, "end": 32}]), domain)
+    assert (await store.profile(chat.customer_id)).get("budget") == "30 GBP/month"
+
+    events = await ActionStartNeed().run(dispatcher, chat.tracker(
+        "i'm after broadband", intent="state_need",
+        entities=[{"entity": "category", "value": "broadband", "start": 10, "end": 19}]), domain)
+    form = await ValidateNeedForm().run(dispatcher, chat.tracker(slots=slot_values(events)), domain)
+    assert SlotSet("requested_slot", "need_timeframe") in form  # the budget is known
