@@ -127,7 +127,9 @@ def subject_of(category: str | None, product: str | None) -> str:
     """What a need is for, as the customer would say it: 'Fibre 500', 'mobile'."""
     if product:
         return catalogue.product_name(product)
-    return category or "something"
+    if not category or category == "unspecified":
+        return "what you're looking for"
+    return category
 
 
 async def history_lines(store: ProfileStore, customer_id: str) -> list[str]:

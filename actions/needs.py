@@ -25,9 +25,13 @@ logger = logging.getLogger(__name__)
 NEED_SLOTS = ("need_category", "need_product", "need_budget", "need_timeframe", "need_words",
               "need_id")
 NO_BUDGET = "no fixed budget"
+LOWEST = "as low as possible"
 FLEXIBLE = "flexible"
 _NOT_SURE = re.compile(r"\b(?:not sure|don.?t know|dont know|no idea|dunno|any|whatever|"
-                       r"no (?:fixed )?budget|doesn.?t matter|flexible|open|unsure|no limit)\b")
+                       r"no (?:fixed )?budget|doesn.?t matter|flexible|open|unsure|no limit|"
+                       r"reasonable|depends|haven.?t (?:decided|thought)|not bothered)\b")
+_CHEAP = re.compile(r"\b(?:cheap|cheapest|lowest|as little as|budget option|bargain|"
+                    r"least (?:i can|possible)|not much|skint|tight)\b")
 _NO_RUSH = re.compile(r"\b(?:no rush|whenever|not sure|don.?t know|no idea|dunno|any ?time|"
                       r"flexible|no hurry|doesn.?t matter|not urgent|eventually|at some point)\b")
 _ASAP = re.compile(r"\b(?:asap|as soon as|right away|straight ?away|immediately|urgently|now|"
@@ -89,6 +93,8 @@ def budget_in(message: Message, *, answering: bool) -> str | None:
         return f"{spoken} {currency()}/month"
     if _NOT_SURE.search(text):
         return NO_BUDGET
+    if _CHEAP.search(text):
+        return LOWEST
     return None
 
 
