@@ -129,8 +129,6 @@ class ValidateComplaintForm(FormValidation):
 
     async def read(self, tracker: Tracker, turn: Turn, requested: str | None) -> dict[str, Any]:
         message = turn.message
-        if not message.could_answer and message.intent != "complain":
-            return {}
         values: dict[str, Any] = {}
         if requested == "complaint_description" and message.words:
             values["complaint_description"] = message.words
@@ -152,7 +150,9 @@ class ValidateComplaintForm(FormValidation):
             if message.words and message.words not in described:
                 # More about the same problem: it joins the description.
                 values["complaint_description"] = f"{described} {message.words}".strip()[:2000]
-        return values
+        if message.intent == "complain" or message.answers_with(values):
+            return values
+        return {}
 
     async def best_guess(self, tracker: Tracker, turn: Turn, slot: str) -> tuple[Any, str]:
         if slot == "complaint_category":

@@ -117,6 +117,20 @@ def times_asked(tracker: Tracker, responses: tuple[str, ...]) -> int:
                and (event.get("metadata") or {}).get("utter_action") in responses)
 
 
+async def fallback(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """First miss: ask to rephrase. Second miss in a row: offer a person. Neither question
+    is asked a third time in a conversation; after that the bot says what it can do."""
+    misses = int(tracker.get_slot("fallback_count") or 0) + 1
+    if misses < 2 and times_asked(tracker, ("utter_default",)) < MAX_ASKS:
+        dispatcher.utter_message(response="utter_default")
+        return [SlotSet("fallback_count", misses)]
+    if times_asked(tracker, ("utter_offer_human",)) < MAX_ASKS:
+        dispatcher.utter_message(response="utter_offer_human")
+        return [SlotSet("fallback_count", 0), SlotSet("pending_question", "human")]
+    dispatcher.utter_message(response="utter_still_not_getting_it")
+    return [SlotSet("fallback_count", 0)]
+
+
 class FormValidation(FormValidationAction):
     """Base of the validate_<form> actions: read answers, let digressions through, never
     ask one thing three times.

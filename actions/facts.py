@@ -5,6 +5,7 @@ old value always stays in the profile's history."""
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -15,15 +16,17 @@ from rasa_sdk.types import DomainDict
 
 from actions import context
 from actions.complaint_reading import category_of
-from actions.dialogue import FormValidation, Turn, TurnAction
-from actions.handoff import fallback
-from actions.needs import need_values, record_need
+from actions.capture import stated_facts
+from actions.dialogue import FormValidation, Turn, TurnAction, fallback
+from actions.needs import budget_in, need_values, record_need
 from actions.products import follow_up
 from actions.profile import PROFILE_SLOTS, extract_first_name
 from actions.store import customer_of, source_of
 
 logger = logging.getLogger(__name__)
 
+_DOMAIN_FIX = re.compile(r"(\.[a-z]{2,}(?:\.[a-z]{2,})?)\s*,?\s*(?:not|instead of|rather than)\s+"
+                         r"(\.[a-z]{2,}(?:\.[a-z]{2,})?)\b")
 # A need or complaint this recent is still "what we were just talking about".
 RECENT = timedelta(hours=2)
 NEED_PARTS = {"need_category": "category", "need_product": "product",
@@ -38,6 +41,22 @@ def say_need_part(slot: str, value: str) -> str:
     return f"you're looking for {context.subject_of(value if slot == 'need_category' else None, value if slot == 'need_product' else None)}"
 
 
+async def corrections(tracker: Tracker, turn: Turn) -> tuple[list[str], list[EventType]]:
+    """What the message corrects, as said back to the customer, and the events for it."""
+    said: list[str] = []
+    events: list[EventType] = []
+    for key, _old, new in turn.captured.changed:
+        said.append(f"your {context.fact_label(key)} is now {new}")
+        turn.acknowledged.add(key)
+    if not turn.captured.keys:
+        events += await _email_domain(tracker, turn, said)
+    if not said and not turn.captured.keys and turn.message.intent == "inform_name":
+        events += await _bare_name(tracker, turn, said)
+    events += await _need(tracker, turn, said)
+    events += await _complaint(tracker, turn, said)
+    return said, events
+
+
 class ActionCorrect(TurnAction):
     """ "Sorry, it's John", "no, I said mobile, not broadband", "actually my budget is 30"."""
 
@@ -46,19 +65,14 @@ class ActionCorrect(TurnAction):
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       turn: Turn) -> list[EventType]:
-        said: list[str] = []
-        events: list[EventType] = []
-        for key, _old, new in turn.captured.changed:
-            said.append(f"your {context.fact_label(key)} is now {new}")
-        for key in turn.captured.noted:
-            said.append(f"I've noted your {context.fact_label(key)}")
-        turn.acknowledged.update(turn.captured.keys)
-        if not said and turn.message.intent == "inform_name":
-            events += await self._bare_name(tracker, turn, said)
-        events += await self._need(tracker, turn, said)
-        events += await self._complaint(tracker, turn, said)
+        said, events = await corrections(tracker, turn)
         if said:
             dispatcher.utter_message(response="utter_corrected", changes="; ".join(said))
+            return events
+        if turn.captured.keys:
+            return events  # new details only: noted, and capture says so
+        if await _restated(turn):
+            dispatcher.utter_message(response="utter_anything_else")
             return events
         return await self.nothing_to_change(dispatcher, tracker, turn)
 
@@ -67,70 +81,101 @@ class ActionCorrect(TurnAction):
         dispatcher.utter_message(response="utter_correction_unclear")
         return []
 
-    async def _bare_name(self, tracker: Tracker, turn: Turn, said: list[str]) -> list[EventType]:
-        name = extract_first_name(turn.message.words)
-        if not name:
-            return []
-        profile = await turn.store.profile(turn.customer_id)
-        if profile.get("first_name") == name:
-            return []
-        await turn.store.remember(turn.customer_id, "first_name", name, source=source_of(tracker))
-        said.append(f"your first name is now {name}")
-        return [SlotSet("first_name", name)]
 
-    async def _need(self, tracker: Tracker, turn: Turn, said: list[str]) -> list[EventType]:
-        values = need_values(turn.message, answering=None)
-        if not values:
-            return []
-        if turn.form == "need_form":
-            slots = {slot: tracker.get_slot(slot) for slot in
-                     ("need_category", "need_product", "need_budget", "need_timeframe",
-                      "need_words", "need_id")}
-            changed = {s: v for s, v in values.items() if slots.get(s) != v}
-            for slot, value in changed.items():
-                said.append(say_need_part(slot, value))
-            return [SlotSet(s, v) for s, v in changed.items()] + await record_need(
-                tracker, turn, {**slots, **changed})
-        needs = await turn.store.needs(turn.customer_id)
-        recent = [n for n in needs if datetime.now(timezone.utc) - n.created_at < RECENT]
-        if not recent:
-            # A budget before any need ("I've got about 30 a month"): kept for the need to come.
-            budget = values.get("need_budget")
-            profile = await turn.store.profile(turn.customer_id)
-            if budget and profile.get("budget") != budget:
-                await turn.store.remember(turn.customer_id, "budget", budget, source=source_of(tracker))
-                said.append(f"your budget is {context.say_budget(budget)}")
-            return []
-        need = recent[0]
-        changes = {NEED_PARTS[s]: v for s, v in values.items() if getattr(need, NEED_PARTS[s]) != v}
-        if changes:
-            await turn.store.amend_need(need.id, source=source_of(tracker), **changes)
-            for slot, value in values.items():
-                if NEED_PARTS[slot] in changes:
-                    said.append(say_need_part(slot, value))
-            if "budget" in changes:
-                await turn.store.remember(turn.customer_id, "budget", changes["budget"],
-                                          source=source_of(tracker))
+async def _restated(turn: Turn) -> bool:
+    """The customer said again something the profile already holds ("Derek here")."""
+    stated = stated_facts(turn.message)
+    if not stated:
+        return False
+    profile = await turn.store.profile(turn.customer_id)
+    return all(profile.get(key) == value for key, value in stated.items())
+
+
+async def _email_domain(tracker: Tracker, turn: Turn, said: list[str]) -> list[EventType]:
+    """'oops, it's .co.uk not .com': the email's ending corrected without retyping it."""
+    match = _DOMAIN_FIX.search(turn.message.words.lower())
+    if not match:
         return []
+    new, old = match.group(1), match.group(2)
+    email = (await turn.store.profile(turn.customer_id)).get("email") or ""
+    if not email.lower().endswith(old):
+        return []
+    fixed = email[:-len(old)] + new
+    await turn.store.remember(turn.customer_id, "email", fixed, source=source_of(tracker))
+    said.append(f"your email address is now {fixed}")
+    return [SlotSet("email", fixed)]
 
-    async def _complaint(self, tracker: Tracker, turn: Turn, said: list[str]) -> list[EventType]:
-        category = category_of(turn.message) if turn.message.first("complaint_category") else None
-        if not category:
-            return []
-        reference = tracker.get_slot("complaint_ref")
-        if reference is None:
-            recent = [c for c in await turn.store.complaints(turn.customer_id)
-                      if c.is_open and datetime.now(timezone.utc) - c.created_at < RECENT]
-            reference = recent[0].reference if recent else None
-        if reference is None:
-            return []
-        complaint = await turn.store.complaint(reference)
-        if complaint.category == category:
-            return []
-        await turn.store.amend_complaint(reference, actor="bot", source=source_of(tracker),
-                                         category=category)
-        said.append(f"complaint {reference} is about {category}")
-        return [SlotSet("complaint_category", category)] if turn.form == "complaint_form" else []
+
+async def _bare_name(tracker: Tracker, turn: Turn, said: list[str]) -> list[EventType]:
+    name = extract_first_name(turn.message.words)
+    if not name:
+        return []
+    profile = await turn.store.profile(turn.customer_id)
+    if profile.get("first_name") == name:
+        return []
+    await turn.store.remember(turn.customer_id, "first_name", name, source=source_of(tracker))
+    said.append(f"your first name is now {name}")
+    return [SlotSet("first_name", name)]
+
+
+async def _need(tracker: Tracker, turn: Turn, said: list[str]) -> list[EventType]:
+    values = need_values(turn.message, answering=None)
+    if not values and turn.message.intent in ("correct", "cancel"):
+        # "actually make it 35": a bare amount in a correction is the budget.
+        budget = budget_in(turn.message, answering=True)
+        values = {"need_budget": budget} if budget and budget[0].isdigit() else {}
+    if not values:
+        return []
+    if turn.form == "need_form":
+        slots = {slot: tracker.get_slot(slot) for slot in
+                 ("need_category", "need_product", "need_budget", "need_timeframe",
+                  "need_words", "need_id")}
+        changed = {s: v for s, v in values.items() if slots.get(s) != v}
+        for slot, value in changed.items():
+            said.append(say_need_part(slot, value))
+        return [SlotSet(s, v) for s, v in changed.items()] + await record_need(
+            tracker, turn, {**slots, **changed})
+    needs = await turn.store.needs(turn.customer_id)
+    recent = [n for n in needs if datetime.now(timezone.utc) - n.created_at < RECENT]
+    if not recent:
+        # A budget before any need ("I've got about 30 a month"): kept for the need to come.
+        budget = values.get("need_budget")
+        profile = await turn.store.profile(turn.customer_id)
+        if budget and profile.get("budget") != budget:
+            await turn.store.remember(turn.customer_id, "budget", budget, source=source_of(tracker))
+            said.append(f"your budget is {context.say_budget(budget)}")
+        return []
+    need = recent[0]
+    changes = {NEED_PARTS[s]: v for s, v in values.items() if getattr(need, NEED_PARTS[s]) != v}
+    if changes:
+        await turn.store.amend_need(need.id, source=source_of(tracker), **changes)
+        for slot, value in values.items():
+            if NEED_PARTS[slot] in changes:
+                said.append(say_need_part(slot, value))
+        if "budget" in changes:
+            await turn.store.remember(turn.customer_id, "budget", changes["budget"],
+                                      source=source_of(tracker))
+    return []
+
+
+async def _complaint(tracker: Tracker, turn: Turn, said: list[str]) -> list[EventType]:
+    category = category_of(turn.message) if turn.message.first("complaint_category") else None
+    if not category:
+        return []
+    reference = tracker.get_slot("complaint_ref")
+    if reference is None:
+        recent = [c for c in await turn.store.complaints(turn.customer_id)
+                  if c.is_open and datetime.now(timezone.utc) - c.created_at < RECENT]
+        reference = recent[0].reference if recent else None
+    if reference is None:
+        return []
+    complaint = await turn.store.complaint(reference)
+    if complaint.category == category:
+        return []
+    await turn.store.amend_complaint(reference, actor="bot", source=source_of(tracker),
+                                     category=category)
+    said.append(f"complaint {reference} is about {category}")
+    return [SlotSet("complaint_category", category)] if turn.form == "complaint_form" else []
 
 
 class ActionTakeNote(ActionCorrect):

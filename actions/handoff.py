@@ -11,7 +11,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
-from actions.dialogue import MAX_ASKS, Turn, TurnAction, times_asked
+from actions.dialogue import Turn, TurnAction, fallback
+from actions.facts import corrections
 from actions.offers import answer_consent, answer_offer
 from actions.products import follow_up
 from actions.profile import erase_customer
@@ -28,20 +29,6 @@ async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, *, reason
         dispatcher.utter_message(response="utter_handoff")
     dispatcher.utter_message(json_message={HANDOFF_KEY: {"reason": reason}})
     return [SlotSet("pending_question", None), SlotSet("fallback_count", 0)]
-
-
-async def fallback(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """First miss: ask to rephrase. Second miss in a row: offer a person. Neither question
-    is asked a third time in a conversation; after that the bot says what it can do."""
-    misses = int(tracker.get_slot("fallback_count") or 0) + 1
-    if misses < 2 and times_asked(tracker, ("utter_default",)) < MAX_ASKS:
-        dispatcher.utter_message(response="utter_default")
-        return [SlotSet("fallback_count", misses)]
-    if times_asked(tracker, ("utter_offer_human",)) < MAX_ASKS:
-        dispatcher.utter_message(response="utter_offer_human")
-        return [SlotSet("fallback_count", 0), SlotSet("pending_question", "human")]
-    dispatcher.utter_message(response="utter_still_not_getting_it")
-    return [SlotSet("fallback_count", 0)]
 
 
 class ActionHandoff(TurnAction):
@@ -105,6 +92,12 @@ class ActionCancel(TurnAction):
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       turn: Turn) -> list[EventType]:
+        if not turn.form and not tracker.get_slot("pending_question"):
+            # Nothing to stop: "no, let's say 35 then" changes what was just said.
+            said, changed = await corrections(tracker, turn)
+            if said:
+                dispatcher.utter_message(response="utter_corrected", changes="; ".join(said))
+                return changed
         kept = []
         if turn.form == "complaint_form" and tracker.get_slot("complaint_ref"):
             kept.append(f"your complaint {tracker.get_slot('complaint_ref')}")

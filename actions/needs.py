@@ -41,6 +41,10 @@ SPOKEN_AMOUNTS = {"fiver": 5, "tenner": 10, "five": 5, "ten": 10, "fifteen": 15,
                   "twenty five": 25, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
                   "seventy": 70, "eighty": 80, "hundred": 100}
 SPOKEN_AMOUNTS = dict(sorted(SPOKEN_AMOUNTS.items(), key=lambda item: -len(item[0])))
+_ISH = re.compile(r"(\d)\s?ish\b")
+_RANGE = re.compile(r"(?<![\w.])(\d{1,4})\s?(?:-|–|to)\s?£?(\d{1,4})(?![\w.])")
+_BUDGET_CUE = re.compile(r"\b(?:a month|per month|monthly|pcm|budget|quid|pounds?|euros?|"
+                         r"a week|tops|all in|max)\b|[£€]")
 # "max 45", "under 30", "up to 50": a bare amount after a limit is a budget.
 _BOUNDED = re.compile(r"\b(?:max|maximum|under|below|up to|less than|no more than|not more than|"
                       r"at most|around|about|roughly|budget(?: is| of)?)\s*[£€$]?(\d{1,4})(?!\s*"
@@ -52,7 +56,7 @@ def category_in(message: Message, *, answering: bool) -> str | None:
     """The product category the customer means, from the NLU or, when answering, their words.
     Two kinds of product at once ("broadband plus tv") is a bundle."""
     meant = {e.value for e in message.all("category") if not message.negated(e)
-             and e.value in catalogue.categories()}
+             and not message.possessed(e) and e.value in catalogue.categories()}
     if len(meant & {"broadband", "mobile", "tv"}) >= 2 and "bundle" in catalogue.categories():
         return "bundle"
     entity = message.current("category")
@@ -61,7 +65,7 @@ def category_in(message: Message, *, answering: bool) -> str | None:
     product = product_in(message)
     if product:
         return catalogue.product(product).category if catalogue.product(product) else None
-    if answering:
+    if answering or message.intent == "state_need":
         return catalogue.find_category(message.words)
     return None
 
@@ -78,19 +82,20 @@ def budget_in(message: Message, *, answering: bool) -> str | None:
     entity = message.current("money")
     if entity:
         return entity.value
-    text = message.words.lower()
+    text = _ISH.sub(r"\1", message.words.lower())
+    for word, amount in SPOKEN_AMOUNTS.items():
+        text = re.sub(rf"\b(?:a |an )?{word}\b", str(amount), text)
+    span = _RANGE.search(text)
+    if span and (answering or _BUDGET_CUE.search(text)):
+        return f"{span.group(1)}-{span.group(2)} {currency()}/month"
     bounded = _BOUNDED.search(text)
     if bounded:
         return f"{bounded.group(1)} {currency()}/month"
+    number = _NUMBER.search(text)
+    if number and (answering or _BUDGET_CUE.search(text)):
+        return f"{number.group(1)} {currency()}/month"
     if not answering:
         return None
-    number = _NUMBER.search(text)
-    if number:
-        return f"{number.group(1)} {currency()}/month"
-    spoken = next((amount for word, amount in SPOKEN_AMOUNTS.items()
-                   if re.search(rf"\b{word}\b", text)), None)
-    if spoken:
-        return f"{spoken} {currency()}/month"
     if _NOT_SURE.search(text):
         return NO_BUDGET
     if _CHEAP.search(text):
@@ -185,12 +190,14 @@ class ValidateNeedForm(FormValidation):
 
     async def read(self, tracker: Tracker, turn: Turn, requested: str | None) -> dict[str, Any]:
         message = turn.message
-        if not message.could_answer and message.intent != "state_need":
-            return {}
+        if message.intent == "complain" and message.first("complaint_category"):
+            return {}  # a problem, not an answer: it becomes a complaint
         values = need_values(message, answering=requested)
         if message.intent == "state_need" and requested not in values:
             return {}  # a new need, not an answer: it starts over (action_start_need)
-        return values
+        if message.intent == "state_need" or message.answers_with(values):
+            return values
+        return {}
 
     async def best_guess(self, tracker: Tracker, turn: Turn, slot: str) -> tuple[Any, str]:
         if slot == "need_category":

@@ -19,6 +19,14 @@ ANSWER_INTENTS = frozenset({
     "feedback_satisfied", "feedback_completely_satisfied",
 })
 
+# Intents that are a move of their own even when the message also holds something a form
+# could use ("I want a person, my budget is 30"): the form lets them through.
+DIGRESSIONS = frozenset({
+    "request_human", "cancel", "forget_me", "goodbye", "continue_elsewhere", "complain",
+    "ask_product", "complaint_status", "ask_profile", "change_fact", "ask_offers",
+    "stop_offers",
+})
+
 # Intents whose action ends whatever form is running.
 ESCAPE_INTENTS = frozenset({
     "request_human", "cancel", "forget_me", "goodbye", "continue_elsewhere",
@@ -100,6 +108,13 @@ class Message:
         """Whether this message may be the answer to a question the bot asked."""
         return self.intent in ANSWER_INTENTS or self.confidence < CONFIDENT
 
+    def answers_with(self, values: dict) -> bool:
+        """Whether a message that gave `values` answers the form: a guess at the intent
+        (even "out of scope") yields to what the message says, a clear other move does not."""
+        if not values:
+            return False
+        return self.could_answer or self.intent not in DIGRESSIONS
+
     @property
     def escapes(self) -> bool:
         return self.intent in ESCAPE_INTENTS and self.confidence >= CONFIDENT
@@ -111,10 +126,19 @@ class Message:
 
     def current(self, entity_type: str) -> Entity | None:
         """The entity of this type the customer means now: in 'mobile, not broadband' that
-        is mobile, whichever comes first."""
+        is mobile, whichever comes first. Of several amounts, the one said as a limit
+        ("we pay 62, want under 50") is the budget."""
         found = self.all(entity_type)
-        meant = [entity for entity in found if not self.negated(entity)]
-        return (meant or found or [None])[0]
+        meant = [entity for entity in found if not self.negated(entity)] or found
+        if entity_type == "money" and len(meant) > 1:
+            limits = [e for e in meant if (e.info or {}).get("bound") in ("max", "about", "range")]
+            meant = limits or meant
+        return (meant or [None])[0]
+
+    def possessed(self, entity: Entity) -> bool:
+        """'my broadband', 'our tv': something the customer already has."""
+        before = self.text[max(0, entity.start - 12):entity.start].lower().rstrip()
+        return before.endswith(("my", "our", "existing", "current", "the same"))
 
 
 NEGATION_CUES = ("not", "not a", "not the", "instead of", "rather than", "n't", "no longer")

@@ -24,7 +24,8 @@ _STRONG = (
     ("my", "first", "name", "is"), ("my", "first", "name", "'s"), ("my", "first", "names"),
     ("first", "name", "is"), ("i", "go", "by"), ("my", "name", "is"), ("my", "name", "'s"), ("my", "names"), ("the", "name", "is"),
     ("the", "name", "'s"), ("name", "'s"), ("name", "is"), ("call", "me"),
-    ("i", "am", "called"), ("i", "'m", "called"), ("i", "am"), ("i", "'m"), ("im",),
+    ("i", "am", "called"), ("i", "'m", "called"), ("im", "called"), ("i", "m", "called"),
+    ("i", "am"), ("i", "'m"), ("im",),
     ("i", "m"), ("it", "'s", "me"), ("its", "me"),
 )
 _WEAK = (
@@ -39,6 +40,11 @@ _CORRECTION_WORDS = frozenset(
     "sorry sry not no actually meant mean spelled spelt spelling typo oops wrong "
     "correction misspelt misspelled".split()
 )
+# Greetings a message may open with ("Hi, Anil.") and sign-offs it may close with
+# ("Thanks, Gillian"): a capitalised name right after one is the customer's.
+_GREETINGS = frozenset("hi hello hey hiya heya morning evening afternoon".split())
+_SIGN_OFFS = (("thanks",), ("thank", "you"), ("many", "thanks"), ("cheers",), ("regards",),
+              ("kind", "regards"), ("best", "regards"), ("best",), ("thx",), ("ta",))
 # "with an h", "with a k", "with two ls": a spelling correction.
 _SPELLING_AFTER_WITH = frozenset({"a", "an", "one", "two", "double"})
 
@@ -79,6 +85,9 @@ class FirstNameFinder:
                 return [self._found(lone)]
             return []
         norms = [_norm(token) for token in doc]
+        greeted = self._greeted(doc, norms) or self._signed(doc, norms)
+        if greeted is not None:
+            return [self._found(greeted)]
         correction = self._is_correction(doc, norms)
         for index in range(len(doc)):
             candidate = self._after_introduction(doc, norms, index, correction, len(words))
@@ -125,6 +134,29 @@ class FirstNameFinder:
     @staticmethod
     def _opens_clause(doc: Doc, norms: list[str], index: int) -> bool:
         return index == 0 or doc[index - 1].is_punct or norms[index - 1] in _CLAUSE_OPENERS
+
+    @staticmethod
+    def _greeted(doc: Doc, norms: list[str]) -> Token | None:
+        """'Hi, Anil.' / 'hello Priya!': a greeting, then a capitalised name ending the clause."""
+        if len(doc) < 3 or norms[0] not in _GREETINGS:
+            return None
+        index = 2 if doc[1].text == "," else 1
+        if index + 1 >= len(doc) or doc[index + 1].text not in (",", ".", "!", "-"):
+            return None
+        candidate = doc[index]
+        return candidate if candidate.is_title and _could_be_name(candidate) else None
+
+    @staticmethod
+    def _signed(doc: Doc, norms: list[str]) -> Token | None:
+        """'... Thanks, Gillian' / '... Cheers, Tom.': a sign-off, then a capitalised name."""
+        words = [i for i, token in enumerate(doc) if not (token.is_punct or token.is_space)]
+        if len(words) < 3:
+            return None
+        last = doc[words[-1]]
+        if not (last.is_title and _could_be_name(last)):
+            return None
+        before = tuple(norms[i] for i in words[:-1])
+        return last if any(before[-len(s):] == s for s in _SIGN_OFFS) else None
 
     @staticmethod
     def _starts_message(norms: list[str], index: int) -> bool:

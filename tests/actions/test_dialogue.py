@@ -214,3 +214,50 @@ async def test_a_budget_before_any_need_is_not_asked_for_again(store, conversati
         entities=[{"entity": "category", "value": "broadband", "start": 10, "end": 19}]), domain)
     form = await ValidateNeedForm().run(dispatcher, chat.tracker(slots=slot_values(events)), domain)
     assert SlotSet("requested_slot", "need_timeframe") in form  # the budget is known
+
+
+async def test_corrections_without_retyping(store, conversation, dispatcher, domain):
+    from actions.facts import ActionCorrect
+
+    chat = await conversation()
+    await store.remember(chat.customer_id, "email", "helen.p@example.com", source=chat_source(chat))
+    need = await store.add_need(chat.customer_id, category="broadband", budget="30 GBP/month",
+                                words="fibre about 30", source=chat_source(chat))
+
+    await ActionCorrect().run(dispatcher, chat.tracker("oops its .co.uk not .com", intent="correct"), domain)
+    await ActionCorrect().run(dispatcher, chat.tracker("actually make it 35, thats still fine",
+                                                       intent="correct"), domain)
+
+    assert (await store.profile(chat.customer_id)).get("email") == "helen.p@example.co.uk"
+    [amended] = await store.needs(chat.customer_id)
+    assert amended.id == need.id and amended.budget == "35 GBP/month"
+    assert "your budget is £35 a month" in texts(dispatcher)[1]
+
+
+async def test_a_budget_said_as_a_limit_wins_over_what_they_pay_now(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    text = "ideally under 50, we pay 62 now"
+    tracker = chat.form_turn("need_form", "need_budget", text, intent="inform", entities=[
+        {"entity": "money", "value": "50 GBP", "start": 8, "end": 16, "additional_info": {"bound": "max"}},
+        {"entity": "money", "value": "62 GBP", "start": 25, "end": 27, "additional_info": {}},
+    ], slots={"need_category": "bundle"})
+    events = await ValidateNeedForm().run(dispatcher, tracker, domain)
+    assert slot_values(events)["need_budget"] == "50 GBP"
+
+
+async def test_an_answer_read_as_out_of_scope_still_answers_the_question(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    tracker = chat.form_turn("need_form", "need_budget", "under a tenner", intent="out_of_scope",
+                             confidence=0.8, slots={"need_category": "mobile"})
+    events = await ValidateNeedForm().run(dispatcher, tracker, domain)
+    assert slot_values(events)["need_budget"] == "10 GBP/month"
+
+
+async def test_adding_tv_to_my_broadband_is_a_tv_need_not_a_bundle(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    text = "i want to add tv to my broadband"
+    await ActionStartNeed().run(dispatcher, chat.tracker(text, intent="state_need", entities=[
+        {"entity": "category", "value": "tv", "start": 14, "end": 16},
+        {"entity": "category", "value": "broadband", "start": 23, "end": 32}]), domain)
+    [need] = await store.needs(chat.customer_id)
+    assert need.category == "tv"
