@@ -93,7 +93,7 @@ class TurnAction(Action, abc.ABC):
         if turn.form and self.ends_form:
             # Ending comes first, so what this action sets (a new form's slots) stays set.
             return end_form(turn.form) + captured.events + answered
-        if turn.form:
+        if turn.form and not any(event.get("event") == "followup" for event in answered):
             return captured.events + answered + [FollowupAction(turn.form)]
         return captured.events + answered
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -120,8 +120,9 @@ async def _bare_name(tracker: Tracker, turn: Turn, said: list[str]) -> list[Even
 
 async def _need(tracker: Tracker, turn: Turn, said: list[str]) -> list[EventType]:
     values = need_values(turn.message, answering=None)
-    if not values and turn.message.intent in ("correct", "cancel"):
-        # "actually make it 35": a bare amount in a correction is the budget.
+    if not values and turn.message.intent in ("correct", "cancel") and not turn.message.entities:
+        # "actually make it 35": a bare amount in a correction is the budget (a number
+        # inside a phone number or a reference is not: those are entities).
         budget = budget_in(turn.message, answering=True)
         values = {"need_budget": budget} if budget and budget[0].isdigit() else {}
     if not values:
@@ -187,7 +188,12 @@ class ActionTakeNote(ActionCorrect):
     async def nothing_to_change(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 turn: Turn) -> list[EventType]:
         answered = await follow_up(dispatcher, tracker, turn)
-        return answered if answered is not None else await fallback(dispatcher, tracker)
+        if answered is not None:
+            return answered
+        if not turn.form and need_values(turn.message, answering=None).keys() & {
+                "need_category", "need_product"}:
+            return [FollowupAction("action_start_need")]  # "sim only deal pls, 15 quid a month"
+        return await fallback(dispatcher, tracker)
 
 
 class ActionStartFactChange(TurnAction):

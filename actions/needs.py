@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -24,6 +24,9 @@ logger = logging.getLogger(__name__)
 
 NEED_SLOTS = ("need_category", "need_product", "need_budget", "need_timeframe", "need_words",
               "need_id")
+# How sure the complaint classifier must be that a message in needs discovery is a problem
+# to report, when it does (SURE) or does not (LIKELY) also answer the question.
+SURE_PROBLEM, LIKELY_PROBLEM = 0.9, 0.5
 NO_BUDGET = "no fixed budget"
 LOWEST = "as low as possible"
 FLEXIBLE = "flexible"
@@ -170,7 +173,8 @@ class ActionStartNeed(TurnAction):
             if profile.knows("budget"):
                 slots["need_budget"] = profile.get("budget")
         events = [SlotSet(slot, value) for slot, value in slots.items()]
-        return events + await record_need(tracker, turn, slots)
+        # Asked for here, not only by the rule: details out of the blue can start a need too.
+        return events + await record_need(tracker, turn, slots) + [FollowupAction("need_form")]
 
 
 class ValidateNeedForm(FormValidation):
@@ -190,9 +194,10 @@ class ValidateNeedForm(FormValidation):
 
     async def read(self, tracker: Tracker, turn: Turn, requested: str | None) -> dict[str, Any]:
         message = turn.message
-        if message.intent == "complain" and message.first("complaint_category"):
-            return {}  # a problem, not an answer: it becomes a complaint
         values = need_values(message, answering=requested)
+        problem = message.first("complaint_category") if message.intent == "complain" else None
+        if problem and problem.confidence >= (SURE_PROBLEM if requested in values else LIKELY_PROBLEM):
+            return {}  # a problem, not an answer: it becomes a complaint
         if message.intent == "state_need" and requested not in values:
             return {}  # a new need, not an answer: it starts over (action_start_need)
         if message.intent == "state_need" or message.answers_with(values):

@@ -8,7 +8,7 @@ import logging
 import re
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
@@ -33,6 +33,18 @@ _ASKS = {
 }
 
 
+_WANTS = re.compile(r"\b(?:i(?:'d| would)? like|i want|i need|i'?m after|im after|looking for|"
+                    r"please|pls|thinking of getting|i'?ll take|sign me up)\b")
+_QUESTION = re.compile(r"\?|\b(?:how much|what|which|do (?:you|u)|does|is there|are there|"
+                       r"can (?:i|you|u)|cost|price|compare|difference)\b")
+
+
+def wants(text: str) -> bool:
+    """A request for a product ("sim only please, 20 a month"), not a question about it."""
+    lowered = text.lower()
+    return bool(_WANTS.search(lowered)) and not _QUESTION.search(lowered)
+
+
 def asks(text: str) -> set[str]:
     """What kinds of answer the question asks for, by its wording."""
     lowered = text.lower()
@@ -53,9 +65,11 @@ def detail(product: Product) -> str:
 
 
 def by_number(text: str) -> list[tuple[int, Product]]:
-    """Products named by their number alone ("the 900", "the 20gb one"), with where."""
+    """Products named by their number alone ("the 900", "the 20gb one"), with where; an
+    amount of money ("20 a month", "£20") names no product."""
     found = []
-    for match in re.finditer(r"\b(\d{2,4})(?:\s?(?:gb|mb|meg))?\b", text.lower()):
+    for match in re.finditer(r"(?<![£€$])\b(\d{2,4})(?:\s?(?:gb|mb|meg))?\b(?!\s*(?:a month|per month|"
+                             r"a week|quid|pounds?|euros?|pm|p/m|gbp|eur|ish))", text.lower()):
         named = [p for p in catalogue.products()
                  if re.search(rf"(?<!\d){match.group(1)}(?!\d)", p.name.lower())]
         if len(named) == 1:
@@ -154,6 +168,8 @@ class ActionAnswerProduct(TurnAction):
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       turn: Turn) -> list[EventType]:
+        if wants(turn.message.text):
+            return [FollowupAction("action_start_need")]  # "sim only please, 20 a month"
         return await answer_and_hint(dispatcher, tracker, turn)
 
 

@@ -261,3 +261,25 @@ async def test_adding_tv_to_my_broadband_is_a_tv_need_not_a_bundle(store, conver
         {"entity": "category", "value": "broadband", "start": 23, "end": 32}]), domain)
     [need] = await store.needs(chat.customer_id)
     assert need.category == "tv"
+
+
+async def test_a_product_asked_for_rather_than_asked_about_starts_a_need(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    events = await ActionAnswerProduct().run(dispatcher, chat.tracker(
+        "sim only please, 20 a month", intent="ask_product"), domain)
+    assert events[-1] == FollowupAction("action_start_need")
+    assert dispatcher.messages == []
+
+
+async def test_a_phone_number_corrected_is_not_a_budget(store, conversation, dispatcher, domain):
+    from actions.facts import ActionCorrect
+
+    chat = await conversation()
+    await store.remember(chat.customer_id, "phone", "+447700900561", source=chat_source(chat))
+    await store.add_need(chat.customer_id, category="mobile", budget="15 GBP", words="sim",
+                         source=chat_source(chat))
+    await ActionCorrect().run(dispatcher, chat.tracker("sorry typo, its 07700 900516", intent="correct",
+        entities=[{"entity": "phone", "value": "+447700900516", "start": 16, "end": 28}]), domain)
+    [need] = await store.needs(chat.customer_id)
+    assert need.budget == "15 GBP"
+    assert (await store.profile(chat.customer_id)).get("phone") == "+447700900516"
