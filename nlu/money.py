@@ -10,7 +10,8 @@ unless set). additional_info carries the parsed parts:
 
 A bare number counts as money only next to a currency, a price period ("a month") or a
 budget word ("budget", "spend", "pay"); "500 meg", "3 days" or the 900 of "fibre 900 a
-month" are not money.
+month" are not money. The notes customers name are money anywhere: "a tenner" is 10 and
+"two fivers" 10, in the default currency like any amount that names no currency.
 """
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ CURRENCY_WORDS = {
     "eur": "EUR", "euro": "EUR", "euros": "EUR",
     "usd": "USD", "dollar": "USD", "dollars": "USD", "bucks": "USD",
 }
+# Banknotes by their nicknames: "a tenner", "a fiver", "two tenners".
+NOTE_WORDS = {"tenner": 10.0, "tenners": 10.0, "fiver": 5.0, "fivers": 5.0}
 PERIOD_NOUNS = {
     "month": "month", "months": "month", "mo": "month", "mth": "month", "week": "week",
     "year": "year", "yr": "year", "annum": "year", "day": "day",
@@ -99,6 +102,7 @@ class MoneyFinder:
         self.matcher.add("WORD_AFTER", [[number, word]])
         self.matcher.add("PERIOD_AFTER", [[number, per, noun], [number, period]])
         self.matcher.add("BARE", [[number]])
+        self.matcher.add("NOTE", [[{"LOWER": {"IN": sorted(NOTE_WORDS)}}]])
 
     def find(self, doc: Doc) -> list[Found]:
         cores: dict[int, _Amount] = {}
@@ -111,6 +115,8 @@ class MoneyFinder:
         return without_overlaps(found)
 
     def _core(self, doc: Doc, label: str, start: int, end: int) -> _Amount | None:
+        if label == "NOTE":
+            return self._note(doc, start)
         number_index = start + 1 if label == "SYMBOL_FIRST" else start
         # Take in the tens of "thirty five" / "thirty-five" when the match began on "five".
         for earlier_index in (number_index - 1, number_index - 2):
@@ -145,6 +151,20 @@ class MoneyFinder:
         if any(token.lower_ in BUDGET_CUES for token in window):
             return _Amount(number_index, number_end, value, None)
         return None
+
+    @staticmethod
+    def _note(doc: Doc, index: int) -> _Amount:
+        """ "a tenner" (10), "tenner", "two fivers" (10): the note at `index`, with its count."""
+        value, start = NOTE_WORDS[doc[index].lower_], index
+        if index > 0 and doc[index - 1].lower_ in ("a", "an", "one"):
+            start = index - 1
+        else:
+            for earlier in (index - 1, index - 2):
+                parsed = number_at(doc, earlier) if earlier >= 0 else None
+                if parsed and parsed[1] == index:
+                    value, start = value * parsed[0], earlier
+                    break
+        return _Amount(start, index + 1, value, None)
 
     def _period(self, doc: Doc, index: int, has_currency: bool) -> tuple[str | None, int]:
         """The price period starting at token `index`, and the index just past it."""

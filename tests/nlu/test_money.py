@@ -32,11 +32,23 @@ def money(nlp):
         ("at least £1,200 a year", "at least £1,200 a year", "1200 GBP/year", "min"),
         ("£40pm", "£40pm", "40 GBP/month", None),
         ("I could pay 25", "25", "25 GBP", None),
+        ("a tenner a month tops", "a tenner a month", "10 GBP/month", None),
+        ("no more than a fiver pls", "no more than a fiver", "5 GBP", "max"),
+        ("under a tenner", "under a tenner", "10 GBP", "max"),
+        ("sixty a month", "sixty a month", "60 GBP/month", None),
+        ("twenty quid", "twenty quid", "20 GBP", None),
+        ("i could stretch to two tenners", "two tenners", "20 GBP", None),
     ],
 )
 def test_amounts_are_normalised(money, text, span, value, bound):
     [(found_span, found_value, info)] = money(text)
     assert (found_span, found_value, info["bound"]) == (span, value, bound)
+
+
+def test_a_note_without_a_currency_is_in_the_default_currency(nlp):
+    finder = MoneyFinder(nlp, default_currency="EUR")
+    [found] = finder.find(nlp.make_doc("a fiver a week"))
+    assert (found.value, found.additional_info["amount"]) == ("5 EUR/week", 5.0)
 
 
 def test_a_budget_ceiling_carries_its_maximum(money):

@@ -106,3 +106,36 @@ async def test_gibberish_falls_back(agent):
     # Either way the dialogue says it cannot help; neither starts a complaint or a need.
     parse = await agent.parse_message("qwxz vbnm plokij")
     assert parse["intent"]["name"] in ("nlu_fallback", "out_of_scope")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "category"),
+    [
+        # A bill complaint that mentions the customer's bank is still ours.
+        ("you took my phone bill early and now my bank has charged me", "complain", "billing"),
+        ("wifi ded again", "complain", "connection"),
+        ("might get broadband off u lot", "state_need", None),
+        ("how much r the phones", "ask_product", None),
+        ("can i tlk 2 a human", "request_human", None),
+        ("i have a question about mobile plans", "ask_product", None),
+        ("how do i cancel my sky tv", "out_of_scope", None),
+        # A bank's own problem stays out of scope.
+        ("my card hasnt come in the post", "out_of_scope", None),
+    ],
+)
+async def test_customers_own_words_reach_the_right_flow(agent, text, intent, category):
+    parse = await agent.parse_message(text)
+    assert parse["intent"]["name"] == intent
+    assert entities(parse).get("complaint_category") == category
+
+
+async def test_an_angry_opener_starts_a_complaint(agent):
+    # Unasked, a very-dissatisfied rating starts a complaint too (actions/satisfaction.py).
+    parse = await agent.parse_message("worst provider in the country")
+    assert parse["intent"]["name"] in ("complain", "feedback_completely_dissatisfied")
+
+
+async def test_a_budget_in_banknotes_is_money(agent):
+    parse = await agent.parse_message("about a tenner a month")
+    assert parse["intent"]["name"] == "inform"
+    assert entities(parse)["money"] == "10 GBP/month"
