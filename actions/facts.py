@@ -65,6 +65,8 @@ class ActionCorrect(TurnAction):
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       turn: Turn) -> list[EventType]:
+        if await starts_a_need(turn):
+            return [FollowupAction("action_start_need")]  # "sim only deal pls, 15 quid a month"
         said, events = await corrections(tracker, turn)
         if said:
             dispatcher.utter_message(response="utter_corrected", changes="; ".join(said))
@@ -80,6 +82,15 @@ class ActionCorrect(TurnAction):
                                 turn: Turn) -> list[EventType]:
         dispatcher.utter_message(response="utter_correction_unclear")
         return []
+
+
+async def starts_a_need(turn: Turn) -> bool:
+    """A product named with no need under way: the customer wants one, nothing to correct."""
+    if turn.form or not need_values(turn.message, answering=None).keys() & {
+            "need_category", "need_product"}:
+        return False
+    needs = await turn.store.needs(turn.customer_id)
+    return not any(datetime.now(timezone.utc) - n.created_at < RECENT for n in needs)
 
 
 async def _restated(turn: Turn) -> bool:
@@ -190,9 +201,6 @@ class ActionTakeNote(ActionCorrect):
         answered = await follow_up(dispatcher, tracker, turn)
         if answered is not None:
             return answered
-        if not turn.form and need_values(turn.message, answering=None).keys() & {
-                "need_category", "need_product"}:
-            return [FollowupAction("action_start_need")]  # "sim only deal pls, 15 quid a month"
         return await fallback(dispatcher, tracker)
 
 

@@ -82,10 +82,19 @@ def product_in(message: Message) -> str | None:
 
 
 def budget_in(message: Message, *, answering: bool) -> str | None:
+    """The budget in the message: an amount said as a limit ("ideally under 50, we pay 62")
+    before any other; bare numbers only when the bot asked or a budget word is there."""
     entity = message.current("money")
-    if entity:
+    if entity and (entity.info or {}).get("bound"):
         return entity.value
     text = _ISH.sub(r"\1", message.words.lower())
+    for word, amount in SPOKEN_AMOUNTS.items():
+        text = re.sub(rf"\b(?:a |an )?{word}\b", str(amount), text)
+    bounded = _BOUNDED.search(text)
+    if bounded:
+        return f"{bounded.group(1)} {currency()}/month"
+    if entity:
+        return entity.value
     for word, amount in SPOKEN_AMOUNTS.items():
         text = re.sub(rf"\b(?:a |an )?{word}\b", str(amount), text)
     span = _RANGE.search(text)

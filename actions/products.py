@@ -33,7 +33,7 @@ _ASKS = {
 }
 
 
-_WANTS = re.compile(r"\b(?:i(?:'d| would)? like|i want|i need|i'?m after|im after|looking for|"
+_WANTS = re.compile(r"\b(?:i(?:'d| would)? like|id like|i'?d love|i want|i need|i'?m after|im after|looking for|"
                     r"please|pls|thinking of getting|i'?ll take|sign me up)\b")
 _QUESTION = re.compile(r"\?|\b(?:how much|what|which|do (?:you|u)|does|is there|are there|"
                        r"can (?:i|you|u)|cost|price|compare|difference)\b")
