@@ -27,13 +27,17 @@ from memory import ProfileStore
 
 from actions.capture import Captured, capture
 from actions.store import customer_of
-from actions.turn import Message
+from actions.turn import CONFIDENT, Message
 
 logger = logging.getLogger(__name__)
 
 # How often the bot may ask one question in a conversation: once, then once more after a
 # miss or a digression. Instead of a third time it takes its best reading and says so.
 MAX_ASKS = 2
+
+# Small talk a form answers itself, with the response the rules use outside forms.
+SMALL_TALK = {"thank": "utter_you_are_welcome", "bot_challenge": "utter_iamabot",
+              "help": "utter_help", "out_of_scope": "utter_out_of_scope"}
 
 # The slots each form fills, cleared when the form is ended before it is done.
 FORM_SLOTS = {
@@ -180,6 +184,12 @@ class FormValidation(FormValidationAction):
             store, customer_id = await customer_of(tracker)
             turn = Turn(message, store, customer_id, Captured(), form)
             values = await self.read(tracker, turn, requested)
+            small_talk = SMALL_TALK.get(message.intent) if message.confidence >= CONFIDENT else None
+            if not values and small_talk:
+                # Thanks, "are you a bot?", something out of scope: answered here, and the
+                # question is asked again (a slot set, so Rasa does not reject the form).
+                dispatcher.utter_message(response=small_talk)
+                return await self._ask_next(dispatcher, tracker, turn, [SlotSet("fallback_count", 0)])
             if not values and not message.could_answer:
                 # Not an answer: something else the customer wants. No events, so Rasa
                 # rejects the form and the rule for this intent runs (it captures too).
@@ -202,6 +212,13 @@ class FormValidation(FormValidationAction):
         if values:
             events += await self.store_values(tracker, turn, values)
 
+        return await self._ask_next(dispatcher, tracker, turn, events)
+
+    async def _ask_next(self, dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn,
+                        events: list[EventType]) -> list[EventType]:
+        """`events` and the slot to ask for next, taking the best reading for any slot that
+        was asked for twice already."""
+        form = self.form_name()
         next_slot = await self._next_slot(tracker, turn)
         while next_slot and times_asked(tracker, self.questions(next_slot)) >= MAX_ASKS:
             value, words = await self.best_guess(tracker, turn, next_slot)

@@ -1,6 +1,5 @@
 """Handing over to a person, the fallback ladder, yes/no answers, and the moves that work at
-any question: cancel, goodbye, continuing on another channel, and coming back to the
-question after small talk."""
+any question: cancel, goodbye, continuing on another channel."""
 
 from __future__ import annotations
 
@@ -109,18 +108,6 @@ class ActionCancel(TurnAction):
         else:
             dispatcher.utter_message(response="utter_cancelled")
         return [SlotSet("pending_question", None), SlotSet("fallback_count", 0)]
-
-
-class ActionResume(TurnAction):
-    """Ends a rule that only answered with a response ("are you a bot?", thanks, something
-    out of scope): notes any details in the message and goes back to the form's question."""
-
-    def name(self) -> str:
-        return "action_resume"
-
-    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                      turn: Turn) -> list[EventType]:
-        return [SlotSet("fallback_count", 0)] if turn.message.intent == "out_of_scope" else []
 
 
 class ActionGoodbye(TurnAction):

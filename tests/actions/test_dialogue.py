@@ -283,3 +283,14 @@ async def test_a_phone_number_corrected_is_not_a_budget(store, conversation, dis
     [need] = await store.needs(chat.customer_id)
     assert need.budget == "15 GBP"
     assert (await store.profile(chat.customer_id)).get("phone") == "+447700900516"
+
+
+async def test_small_talk_in_the_middle_of_a_question_is_answered_then_asked_again(
+        store, conversation, dispatcher, domain):
+    chat = await conversation()
+    tracker = chat.form_turn("need_form", "need_budget", "wait r u a bot??", intent="bot_challenge",
+                             slots={"need_category": "mobile"})
+    events = await ValidateNeedForm().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_iamabot"]
+    assert SlotSet("requested_slot", "need_budget") in events  # the form asks again
+    assert any(e.get("name") != "requested_slot" for e in events if e.get("event") == "slot")
