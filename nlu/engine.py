@@ -7,6 +7,7 @@ measured fixes applied inside the engine process (py-spy, under `make bench-thro
   jsonschema 4.17 that took about 85% of the engine's CPU under load. Here each distinct
   schema is checked once and its validator reused; every response is still validated,
   with the same validator class and the same errors.
+  Rasa's response schemas are built once, so the validator is found by identity.
 - Event types looked up in a table. Rasa turns every stored event back into an object by
   walking all subclasses of `Event` for its type name (`Event.resolve_by_type`): 8% of
   the engine's CPU, since each turn reloads the whole tracker. The table is rebuilt
@@ -29,22 +30,44 @@ def cached_validate(original: Any) -> Any:
     from jsonschema.exceptions import best_match
 
     validators: dict[tuple[str, Any], Any] = {}
+    # The schema objects seen last, by identity: Rasa's spec functions are cached (see
+    # `cache_response_specs`), so the usual call finds its validator without serialising
+    # the schema to a key (that was 4% of the engine's CPU under load).
+    by_identity: dict[tuple[int, Any], tuple[Any, Any]] = {}
 
     def validate(instance: Any, schema: Any, cls: Any = None, *args: Any, **kwargs: Any) -> None:
         if args or kwargs:
             return original(instance, schema, cls, *args, **kwargs)
-        key = (json.dumps(schema, sort_keys=True, default=str), cls)
-        validator = validators.get(key)
-        if validator is None:
-            validator_class = cls or jsonschema.validators.validator_for(schema)
-            validator_class.check_schema(schema)
-            validator = validators[key] = validator_class(schema)
+        seen = by_identity.get((id(schema), cls))
+        if seen is not None and seen[0] is schema:
+            validator = seen[1]
+        else:
+            key = (json.dumps(schema, sort_keys=True, default=str), cls)
+            validator = validators.get(key)
+            if validator is None:
+                validator_class = cls or jsonschema.validators.validator_for(schema)
+                validator_class.check_schema(schema)
+                validator = validators[key] = validator_class(schema)
+            by_identity[(id(schema), cls)] = (schema, validator)
         error = best_match(validator.iter_errors(instance))
         if error is not None:
             raise error
         return None
 
     return validate
+
+
+def cache_response_specs() -> None:
+    """Rasa builds the action-server and NLG response schemas afresh for every response;
+    they never change, so build each once (the cached validator then finds it by identity)."""
+    from functools import lru_cache
+
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.nlg import callback
+
+    RemoteAction.action_response_format_spec = staticmethod(
+        lru_cache(maxsize=1)(RemoteAction.action_response_format_spec))
+    callback.nlg_response_format_spec = lru_cache(maxsize=1)(callback.nlg_response_format_spec)
 
 
 def resolve_events_by_table(original: Any) -> Any:
@@ -80,6 +103,7 @@ def main(argv: list[str] | None = None) -> None:
     from sqlalchemy.engine import Engine
 
     jsonschema.validate = cached_validate(jsonschema.validate)
+    cache_response_specs()
     Event.resolve_by_type = staticmethod(resolve_events_by_table(Event.resolve_by_type))
     event.listen(Engine, "connect", sqlite_without_fsync_per_commit)
     from rasa.__main__ import main as rasa_main

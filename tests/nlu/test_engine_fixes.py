@@ -61,3 +61,19 @@ def test_sqlite_tracker_connections_commit_without_an_fsync_each(tmp_path):
         event.remove(Engine, "connect", sqlite_without_fsync_per_commit)
     with sqlite3.connect(tmp_path / "other.db") as untouched:
         assert untouched.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL, the default
+
+
+def test_the_cached_validator_finds_a_reused_schema_and_still_refuses_bad_responses():
+    import jsonschema
+    from rasa.core.actions.action import RemoteAction
+
+    from nlu.engine import cached_validate
+
+    validate = cached_validate(jsonschema.validate)
+    spec = RemoteAction.action_response_format_spec()
+    validate({"events": [], "responses": []}, spec)
+    validate({"events": [{"event": "slot", "name": "x", "value": 1}], "responses": []}, spec)
+    with pytest.raises(jsonschema.ValidationError):
+        validate({"events": "not a list"}, spec)
+    with pytest.raises(jsonschema.ValidationError):
+        validate({"events": "not a list"}, dict(spec))  # an equal schema, another object
