@@ -10,6 +10,7 @@ before the edit goes on answering.
 from __future__ import annotations
 
 import logging
+import difflib
 import os
 import re
 from dataclasses import dataclass, field
@@ -78,6 +79,17 @@ def _mentions(text: str, phrases: dict[str, str]) -> list[tuple[int, int, str]]:
             if all(end <= s or start >= e for s, e, _ in found):
                 found.append((start, end, phrases[phrase]))
     return sorted(found)
+
+
+def _misspelt(text: str, words: dict[str, str]) -> str | None:
+    """The value of the one word in `words` that a longer word of `text` is a typo of
+    ("broadbnad", "televison"), else None."""
+    found = set()
+    for token in re.findall(r"[a-z]{5,}", text.lower()):
+        close = difflib.get_close_matches(token, words, n=1, cutoff=0.84)
+        if close:
+            found.add(words[close[0]])
+    return found.pop() if len(found) == 1 else None
 
 
 @dataclass
@@ -162,7 +174,9 @@ class Catalogue:
             for name in (category.id, category.name, *category.aliases):
                 phrases[name.lower()] = category.id
         found = _mentions(text, phrases)
-        return found[0][2] if found else None
+        if found:
+            return found[0][2]
+        return _misspelt(text, {p: c for p, c in phrases.items() if " " not in p and len(p) >= 5})
 
 
 catalogue = Catalogue()

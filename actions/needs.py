@@ -62,7 +62,9 @@ def category_in(message: Message, *, answering: bool) -> str | None:
              and not message.possessed(e) and e.value in catalogue.categories()}
     if len(meant & {"broadband", "mobile", "tv"}) >= 2 and "bundle" in catalogue.categories():
         return "bundle"
-    entity = message.current("category")
+    wanted = [e for e in message.all("category") if not message.negated(e)
+              and not message.possessed(e) and e.value in catalogue.categories()]
+    entity = wanted[0] if wanted else message.current("category")
     if entity and entity.value in catalogue.categories():
         return entity.value
     product = product_in(message)

@@ -136,9 +136,10 @@ class Message:
         return (meant or [None])[0]
 
     def possessed(self, entity: Entity) -> bool:
-        """'my broadband', 'our tv': something the customer already has."""
-        before = self.text[max(0, entity.start - 12):entity.start].lower().rstrip()
-        return before.endswith(("my", "our", "existing", "current", "the same"))
+        """'my broadband', 'our tv', 'she already has a phone': something they have."""
+        before = self.text[max(0, entity.start - 16):entity.start].lower().rstrip()
+        return before.endswith(("my", "our", "existing", "current", "the same", "has a",
+                                "have a", "got a", "has an", "have an", "got an"))
 
 
 NEGATION_CUES = ("not", "not a", "not the", "instead of", "rather than", "n't", "no longer")

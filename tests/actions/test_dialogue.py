@@ -294,3 +294,14 @@ async def test_small_talk_in_the_middle_of_a_question_is_answered_then_asked_aga
     assert responses(dispatcher) == ["utter_iamabot"]
     assert SlotSet("requested_slot", "need_budget") in events  # the form asks again
     assert any(e.get("name") != "requested_slot" for e in events if e.get("event") == "slot")
+
+
+async def test_a_misspelt_product_kind_and_what_they_already_have(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    await ActionStartNeed().run(dispatcher, chat.tracker("thinking of getting broadbnad with you",
+                                                         intent="state_need"), domain)
+    text = "she already has a phone so just a sim with decent data"
+    await ActionStartNeed().run(dispatcher, chat.tracker(text, intent="state_need", entities=[
+        {"entity": "category", "value": "device", "start": 18, "end": 25},
+        {"entity": "category", "value": "mobile", "start": 34, "end": 37}]), domain)
+    assert [n.category for n in await store.needs(chat.customer_id)] == ["mobile", "broadband"]

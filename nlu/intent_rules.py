@@ -1,0 +1,70 @@
+"""High-precision intent rules applied after the intent classifier.
+
+"Do you sell the Google Pixel?", "do u do wifi boosters?", "does northwind have tv?":
+however the rest is worded, a message opening with do-you-sell/have/do/offer asks whether
+we have something, so it is `ask_product`. The classifier reads such questions about things
+we do not sell as out of scope, and ones that mention a symptom ("signal doesn't reach
+upstairs") as complaints. A question about deals or a person is left alone (ask_offers,
+request_human). The rule's intent comes first in the ranking, with the confidence below.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from nlu.text import clip
+
+AVAILABILITY = re.compile(
+    r"^\W*(?:(?:hi|hello|hey|hiya|ok|so|quick question|question)\W+)*"
+    r"(?:do|does|d'?you)\s+(?:you|u|ya|yous|you guys|northwind)\s+"
+    r"(?:guys\s+|lot\s+|still\s+|even\s+|actually\s+)?"
+    r"(?:sell|do|have|offer|stock|carry|provide|supply|got)\b",
+    re.IGNORECASE)
+LEFT_ALONE = re.compile(
+    r"\b(?:deals?|offers|special offer|discounts?|promo\w*|person|human|agent|someone|somebody|anyone|"
+    r"real|staff|advisor|adviser|manager|number for|phone number|email address|record|"
+    r"details|my data|complaint)\b",
+    re.IGNORECASE)
+
+
+def rule_intent(text: str) -> str | None:
+    """The intent a rule gives `text`, or None when no rule applies."""
+    if AVAILABILITY.search(text) and not LEFT_ALONE.search(text):
+        return "ask_product"
+    return None
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class IntentRules(GraphComponent, IntentClassifier):
+    """Overrides the classifier's intent where a rule applies."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"confidence": 0.95}
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self._confidence = float({**self.get_default_config(), **config}["confidence"])
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> IntentRules:
+        return cls(config)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            intent = rule_intent(clip(message.get(TEXT) or ""))
+            if intent is None:
+                continue
+            ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != intent]
+            top = {"name": intent, "confidence": self._confidence}
+            message.set(INTENT, top, add_to_output=True)
+            message.set("intent_ranking", [top, *ranking], add_to_output=True)
+        return messages
