@@ -63,7 +63,7 @@ def shipped(tmp_path_factory) -> CatalogueEntityExtractor:
         ("can I get Fibre 500?", [("product", "Fibre 500", "fibre-500")]),
         ("upgrade me to 900 MEG broadband", [("product", "900 MEG broadband", "fibre-900")]),
         ("do you do the mesh kit", [("product", "the mesh kit", "mesh-wifi")]),
-        ("a sim only deal", [("category", "sim only", "mobile")]),
+        ("a sim only deal", [("category", "sim only deal", "mobile")]),
         ("SIM only 20GB please", [("product", "SIM only 20GB", "sim-20gb")]),
         ("my internet keeps dropping", [("category", "internet", "broadband")]),
         ("update my mobile number", []),
