@@ -19,18 +19,22 @@ _NO_PRODUCT = Product(id="", name="", category="", monthly_price=0)
 
 # A reference is asked for only where there usually is one: an invoice, an order.
 NO_REFERENCE_CATEGORIES = frozenset({"connection", "service"})
+ORDER_WORDS = re.compile(r"\b(?:order|ordered|deliver\w*|arriv\w*|sent|new sim|bought|purchas\w*|"
+                         r"invoice|ref\w*|parcel|tracking|activat\w*)\b", re.IGNORECASE)
 
 _CATEGORY_WORDS = {
     "connection": r"internet|broadband|wi-?fi|connection|connect|signal|speed|slow|down\b|"
                   r"outage|drop|offline|disconnect|buffer|lag|coverage|no service|line|fibre|mbps",
     "billing": r"bill|charg|invoice|payment|paid|pay\b|refund|price|overcharg|direct debit|fee|"
-               r"cost|money|debit|account balance|discount|tariff|contract",
+               r"cost|money|debit|account balance|discount|tariff|contract|roaming|"
+               r"£\s?\d|\d+\s?(?:quid|pounds)|taken \d|taking money|off me",
     "device": r"router|hub|box\b|modem|handset|phone (?:you|i got|arrived)|device|sim card|"
               r"screen|delivery|deliver|arriv|parcel|broken|faulty|damaged|cable|remote|"
               r"iphone|galaxy|mesh|extender",
     "service": r"rude|staff|helpline|call cent|agent|adviser|advisor|engineer|hold|callback|"
                r"call back|nobody|no one|no-one|ignored|customer service|support|unhelpful|"
-               r"wait|answer(?:ed)? the phone|complaint handling|manager",
+               r"wait|answer(?:ed)? the phone|complaint handling|manager|chat\b|the people|"
+               r"passed (?:between|around)|appointment",
     "other": r"something else|other|none of (?:these|those|them)|different",
 }
 _SEVERITY_WORDS = {
@@ -94,16 +98,21 @@ def category_of(message: Message, *, answering: bool = False,
     if scores:
         best = max(scores.values())
         leaders = [k for k, v in scores.items() if v == best]
-        if classified in leaders or (classified and confidence >= CATEGORY_CONFIDENT and len(leaders) > 1):
+        if classified in leaders:
             return classified
-        if len(leaders) == 1 and (answering or best_reading or message.intent == "complain"
-                                  or classified):
-            return leaders[0]
-        if best_reading:
+        if len(leaders) > 1:
+            # Customers lead with the main problem: of equal readings, the first named.
+            leaders.sort(key=lambda k: _first_mention(text, _CATEGORY_WORDS.get(k, "")))
+        if answering or best_reading or message.intent == "complain" or classified:
             return leaders[0]
     if classified and (confidence >= CATEGORY_CONFIDENT or best_reading):
         return classified
     return None
+
+
+def _first_mention(text: str, pattern: str) -> int:
+    match = re.search(pattern, text) if pattern else None
+    return match.start() if match else len(text)
 
 
 def severity_of(message: Message, *, answering: bool = False) -> str | None:
@@ -145,3 +154,12 @@ def describes_problem(message: Message, category: str | None) -> bool:
     if category or message.first("severity") or message.first("product"):
         return len(words) >= 2
     return len(words) >= 4
+
+
+def states_a_problem(message: Message) -> bool:
+    """Whether a message that is mainly something else (a request for a person, a change of
+    details) also tells of a problem clearly enough to record it as a complaint."""
+    found = message.first("complaint_category")
+    if found is None or found.confidence < CATEGORY_CONFIDENT or found.value == "other":
+        return False
+    return describes_problem(message, found.value) and len(message.words.split()) >= 6

@@ -15,7 +15,8 @@ from memory import ComplaintView
 
 from actions.catalogue import catalogue
 from actions.complaint_reading import (
-    NO_REFERENCE_CATEGORIES, category_of, describes_problem, reference_of, severity_of,
+    NO_REFERENCE_CATEGORIES, ORDER_WORDS, category_of, describes_problem, reference_of,
+    severity_of,
 )
 from actions.context import when
 from actions.dialogue import FormValidation, Turn, TurnAction
@@ -123,7 +124,8 @@ class ValidateComplaintForm(FormValidation):
 
     async def slots(self, tracker: Tracker, turn: Turn) -> list[str]:
         slots = ["complaint_description", "complaint_category"]
-        if tracker.get_slot("complaint_category") not in NO_REFERENCE_CATEGORIES:
+        if (tracker.get_slot("complaint_category") not in NO_REFERENCE_CATEGORIES
+                or ORDER_WORDS.search(tracker.get_slot("complaint_description") or "")):
             slots.append("complaint_reference")
         return slots + ["complaint_severity"]
 

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import context
-from actions.complaint_reading import category_of
+from actions.complaint_reading import category_of, states_a_problem
 from actions.capture import stated_facts
 from actions.dialogue import FormValidation, Turn, TurnAction, fallback
 from actions.needs import budget_in, need_values, record_need
@@ -214,6 +214,9 @@ class ActionStartFactChange(TurnAction):
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       turn: Turn) -> list[EventType]:
+        if states_a_problem(turn.message) and not turn.message.value("email"):
+            # "I moved my number to another network and you STILL took £38": a complaint.
+            return [FollowupAction("action_start_complaint")]
         turn.acknowledged.update(turn.captured.keys)  # the change itself is confirmed
         key = turn.message.value("fact_key") or "email"
         if key not in context.FACT_LABELS:

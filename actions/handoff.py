@@ -10,6 +10,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
+from actions.complaint_reading import category_of, reference_of, severity_of, states_a_problem
+from actions.complaints import category_words, file_complaint
 from actions.dialogue import Turn, TurnAction, fallback
 from actions.facts import corrections
 from actions.offers import answer_consent, answer_offer
@@ -38,7 +40,18 @@ class ActionHandoff(TurnAction):
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       turn: Turn) -> list[EventType]:
-        return await hand_off(dispatcher, tracker, reason="customer_asked")
+        # "Three appointments cancelled. Get me a manager": the problem is recorded first,
+        # so the colleague and the profile have it whatever happens next.
+        events: list[EventType] = []
+        if turn.form != "complaint_form" and states_a_problem(turn.message):
+            complaint = await file_complaint(
+                tracker, category=category_of(turn.message, best_reading=True) or "other",
+                description=turn.message.words, severity=severity_of(turn.message) or "medium",
+                reference=reference_of(turn.message, asked=False))
+            dispatcher.utter_message(response="utter_complaint_logged", reference=complaint.reference,
+                                     category=category_words(complaint.category))
+            events.append(SlotSet("complaint_ref", None))
+        return events + await hand_off(dispatcher, tracker, reason="customer_asked")
 
 
 class ActionFallback(TurnAction):

@@ -5,7 +5,9 @@ however the rest is worded, a message opening with do-you-sell/have/do/offer ask
 we have something, so it is `ask_product`. The classifier reads such questions about things
 we do not sell as out of scope, and ones that mention a symptom ("signal doesn't reach
 upstairs") as complaints. A question about deals or a person is left alone (ask_offers,
-request_human). The rule's intent comes first in the ranking, with the confidence below.
+request_human). A clear request for a person ("can a real person take over", "get me a
+manager") is `request_human` whatever else the message says: the dialogue still records a
+problem stated with it. The rule's intent comes first in the ranking.
 """
 from __future__ import annotations
 
@@ -35,8 +37,25 @@ LEFT_ALONE = re.compile(
     re.IGNORECASE)
 
 
+# "can a real person take over", "get me a manager", "i want to speak to someone": a person.
+PERSON = re.compile(
+    r"\b(?:(?:real|actual|live) (?:person|human|agent)|a human\b|(?:speak|talk|chat) (?:to|with) "
+    r"(?:a |an |some|your )?(?:person|human|agent|adviser|advisor|someone|somebody|manager|"
+    r"supervisor|staff)|get me (?:a |an |your )?(?:person|human|agent|manager|supervisor)|"
+    r"(?:person|human|someone) (?:to )?take over|put me through to)\b",
+    re.IGNORECASE)
+
+
+# "is this a real person?", "am i talking to a human": asking what the bot is.
+BOT_CHALLENGE = re.compile(
+    r"\b(?:is (?:this|that|it)|are (?:you|u)|am i (?:talking|chatting|speaking) (?:to|with)) "
+    r"(?:a |an )?(?:real |actual |live )?(?:person|human|bot|robot)\b", re.IGNORECASE)
+
+
 def rule_intent(text: str) -> str | None:
     """The intent a rule gives `text`, or None when no rule applies."""
+    if PERSON.search(text) and not BOT_CHALLENGE.search(text):
+        return "request_human"
     if AVAILABILITY.search(text) and not LEFT_ALONE.search(text):
         return "ask_product"
     return None

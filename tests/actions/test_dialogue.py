@@ -305,3 +305,16 @@ async def test_a_misspelt_product_kind_and_what_they_already_have(store, convers
         {"entity": "category", "value": "device", "start": 18, "end": 25},
         {"entity": "category", "value": "mobile", "start": 34, "end": 37}]), domain)
     assert [n.category for n in await store.needs(chat.customer_id)] == ["mobile", "broadband"]
+
+
+async def test_a_problem_told_with_a_request_for_a_person_is_recorded_first(
+        store, conversation, dispatcher, domain):
+    chat = await conversation()
+    text = "Three engineer appointments cancelled the night before. Get me a manager, now."
+    events = await ActionHandoff().run(dispatcher, chat.tracker(text, intent="request_human", entities=[
+        {"entity": "complaint_category", "value": "service", "confidence_entity": 0.8,
+         "start": 0, "end": len(text)}]), domain)
+    [complaint] = await store.complaints(chat.customer_id)
+    assert (complaint.category, complaint.description) == ("service", text)
+    assert {"handoff": {"reason": "customer_asked"}} in [m.get("custom") for m in dispatcher.messages]
+    assert SlotSet("pending_question", None) in events

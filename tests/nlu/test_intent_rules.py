@@ -17,9 +17,26 @@ def test_availability_questions_are_product_questions(text):
 
 
 @pytest.mark.parametrize("text", [
-    "do you have any deals for me", "do you have a real person i can talk to",
+    "do you have any deals for me",
     "do you have my email address", "my router do you have any idea why it keeps dropping",
     "how much is fibre 500", "do i have to pay extra for the hub", "you do have my number right?",
 ])
 def test_other_questions_are_left_to_the_classifier(text):
     assert rule_intent(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "can a real person take over please, i need my phone back on today",
+    "Three engineer appointments cancelled. Get me a manager, now.",
+    "i want to speak to someone about this", "pls put me through to billing",
+    "do you have a real person i can talk to",
+])
+def test_clear_requests_for_a_person(text):
+    assert rule_intent(text) == "request_human"
+
+
+@pytest.mark.parametrize("text", [
+    "the person on your helpline was rude", "is this a real person?", "i spoke to someone yesterday",
+])
+def test_mentions_of_people_are_not_requests(text):
+    assert rule_intent(text) != "request_human"
