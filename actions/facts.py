@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 
 _DOMAIN_FIX = re.compile(r"(\.[a-z]{2,}(?:\.[a-z]{2,})?)\s*,?\s*(?:not|instead of|rather than)\s+"
                          r"(\.[a-z]{2,}(?:\.[a-z]{2,})?)\b")
+# A "change of details" the classifier also finds this likely a complaint is taken as one
+# when it gives no new value.
+COMPLAINT_LIKELY = 0.3
 # A need or complaint this recent is still "what we were just talking about".
 RECENT = timedelta(hours=2)
 NEED_PARTS = {"need_category": "category", "need_product": "product",
@@ -214,14 +217,15 @@ class ActionStartFactChange(TurnAction):
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       turn: Turn) -> list[EventType]:
-        if states_a_problem(turn.message) and not turn.message.value("email"):
-            # "I moved my number to another network and you STILL took £38": a complaint.
-            return [FollowupAction("action_start_complaint")]
-        turn.acknowledged.update(turn.captured.keys)  # the change itself is confirmed
         key = turn.message.value("fact_key") or "email"
         if key not in context.FACT_LABELS:
             key = "email"
         value = turn.message.value(key) if key in ("email", "phone") else None
+        if value is None and (states_a_problem(turn.message)
+                              or turn.message.likelihood("complain") >= COMPLAINT_LIKELY):
+            # "I moved my number to another network and you STILL took £38": a complaint.
+            return [FollowupAction("action_start_complaint")]
+        turn.acknowledged.update(turn.captured.keys)  # the change itself is confirmed
         if key in turn.captured.keys:
             value = (await turn.store.profile(turn.customer_id)).get(key)
         return [SlotSet("fact_key", key), SlotSet("fact_value", value)]

@@ -58,6 +58,7 @@ class Message:
     intent: str
     confidence: float
     entities: tuple[Entity, ...]
+    ranking: tuple[tuple[str, float], ...] = ()
 
     @classmethod
     def of(cls, tracker: Tracker) -> Message:
@@ -80,7 +81,13 @@ class Message:
             intent=str(intent.get("name") or ""),
             confidence=float(intent.get("confidence") or 0.0),
             entities=tuple(entities),
+            ranking=tuple((str(r.get("name")), float(r.get("confidence") or 0.0))
+                          for r in latest.get("intent_ranking") or () if isinstance(r, dict)),
         )
+
+    def likelihood(self, intent: str) -> float:
+        """The classifier's confidence in `intent` for this message (0 if not ranked)."""
+        return next((confidence for name, confidence in self.ranking if name == intent), 0.0)
 
     @property
     def is_button(self) -> bool:

@@ -82,7 +82,10 @@ class IntentRules(GraphComponent, IntentClassifier):
             intent = rule_intent(clip(message.get(TEXT) or ""))
             if intent is None:
                 continue
-            ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != intent]
+            # The classifier's intents stay in the ranking, scaled below the rule's, so the
+            # fallback's ambiguity check never sees a tie with it.
+            ranking = [{**r, "confidence": (r.get("confidence") or 0.0) * (1 - self._confidence)}
+                       for r in message.get("intent_ranking") or [] if r.get("name") != intent]
             top = {"name": intent, "confidence": self._confidence}
             message.set(INTENT, top, add_to_output=True)
             message.set("intent_ranking", [top, *ranking], add_to_output=True)
