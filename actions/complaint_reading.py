@@ -25,12 +25,14 @@ ORDER_WORDS = re.compile(r"\b(?:order|ordered|deliver\w*|arriv\w*|sent|new sim|b
 _CATEGORY_WORDS = {
     "connection": r"internet|broadband|wi-?fi|connection|connect|signal|speed|slow|down\b|"
                   r"outage|drop|offline|disconnect|buffer|lag|coverage|no service|line|fibre|mbps",
-    "billing": r"bill|charg|invoice|payment|paid|pay\b|refund|price|overcharg|direct debit|fee|"
-               r"cost|money|debit|account balance|discount|tariff|contract|roaming|"
-               r"£\s?\d|\d+\s?(?:quid|pounds)|taken \d|taking money|off me",
+    "billing": r"bill|charged|charges? (?:on|for|from)|a charge|the charge|extra charge|"
+               r"invoice|payment|paid|pay\b|refund|price|overcharg|direct debit|fee|credit|"
+               r"trade.?in|owe|cost|money|debit|account balance|discount|tariff|contract|"
+               r"roaming|£\s?\d|\d+\s?(?:quid|pounds)|taken \d|taking money|off me",
     "device": r"router|hub|box\b|modem|handset|phone (?:you|i got|arrived)|device|sim card|"
               r"screen|delivery|deliver|arriv|parcel|broken|faulty|damaged|cable|remote|"
-              r"iphone|galaxy|mesh|extender",
+              r"iphone|galaxy|mesh|extender|charging port|charger|battery|won.?t charge|"
+              r"port\b|button|speaker|microphone",
     "service": r"rude|staff|helpline|call cent|agent|adviser|advisor|engineer|hold|callback|"
                r"call back|nobody|no one|no-one|ignored|customer service|support|unhelpful|"
                r"wait|answer(?:ed)? the phone|complaint handling|manager|chat\b|the people|"
@@ -67,14 +69,15 @@ def _keyword_scores(text: str, table: dict[str, str]) -> dict[str, int]:
     return {key: len(re.findall(pattern, lowered)) for key, pattern in table.items()}
 
 
-def category_of(message: Message, *, answering: bool = False,
-                best_reading: bool = False) -> str | None:
+def category_of(message: Message, *, answering: bool = False, best_reading: bool = False,
+                stated: bool = False) -> str | None:
     """The complaint's category, if the message makes it clear.
 
     The NLU's classifier decides when it is sure; otherwise the words decide (a device
     named counts for "device"), and the classifier breaks a tie. `answering`: the message
     replies to "what is it about?", so a category named in any words counts.
-    `best_reading`: give the likeliest category even when it is not clear.
+    `best_reading`: give the likeliest category even when it is not clear. `stated`: the
+    message is known to tell of a problem, whatever its intent.
     """
     categories = catalogue.complaint_categories()
     text = message.words.lower()
@@ -103,7 +106,7 @@ def category_of(message: Message, *, answering: bool = False,
         if len(leaders) > 1:
             # Customers lead with the main problem: of equal readings, the first named.
             leaders.sort(key=lambda k: _first_mention(text, _CATEGORY_WORDS.get(k, "")))
-        if answering or best_reading or message.intent == "complain" or classified:
+        if answering or best_reading or stated or message.intent == "complain" or classified:
             return leaders[0]
     if classified and (confidence >= CATEGORY_CONFIDENT or best_reading):
         return classified

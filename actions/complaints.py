@@ -86,11 +86,20 @@ class ActionStartComplaint(TurnAction):
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       turn: Turn) -> list[EventType]:
         message = turn.message
+        category = category_of(message, stated=True)
         open_ones = [c for c in await turn.store.complaints(turn.customer_id) if c.status != "resolved"]
+        if turn.form != "complaint_form" and open_ones and telling_more(tracker, open_ones[0], category):
+            # More about the complaint just taken in this conversation: it joins it.
+            latest = open_ones[0]
+            if message.words and message.words not in latest.description:
+                await turn.store.amend_complaint(
+                    latest.reference, actor="bot", source=source_of(tracker),
+                    description=f"{latest.description} {message.words}"[:2000])
+            dispatcher.utter_message(response="utter_complaint_added", reference=latest.reference)
+            return [FollowupAction("action_listen")]  # nothing to ask: intake was done
         if open_ones:
             dispatcher.utter_message(response="utter_complaint_linked_open",
                                      reference=open_ones[0].reference)
-        category = category_of(message)
         slots: dict[str, Any] = {
             "complaint_description": message.words if describes_problem(message, category) else None,
             "complaint_category": category,
@@ -110,6 +119,14 @@ class ActionStartComplaint(TurnAction):
                 dispatcher.utter_message(response="utter_complaint_logged_unsorted", reference=reference)
         # Asked for here, not only by the rule: a bad rating out of the blue starts intake too.
         return events + recorded + [FollowupAction("complaint_form")]
+
+
+def telling_more(tracker: Tracker, complaint: ComplaintView, category: str | None) -> bool:
+    """Whether a complaint message adds to `complaint`, taken earlier in this conversation,
+    rather than telling of a problem of another kind."""
+    if complaint.source.conversation_id != tracker.sender_id:
+        return False
+    return category in (None, complaint.category, "other")
 
 
 class ValidateComplaintForm(FormValidation):

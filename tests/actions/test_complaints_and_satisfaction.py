@@ -114,3 +114,17 @@ async def test_every_reading_is_stored_for_the_trend(store, conversation, dispat
     chat = await conversation()
     await rate(level, chat, dispatcher, domain)
     assert [r.level for r in await store.satisfaction(chat.customer_id)] == [level]
+
+
+async def test_more_about_a_complaint_taken_in_this_conversation_joins_it(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    first = await store.open_complaint(chat.customer_id, category="billing",
+                                       description="you owe me a refund",
+                                       source=Source(channel="web", conversation_id=chat.conversation_id))
+    events = await ActionStartComplaint().run(dispatcher, chat.tracker(
+        "back in april i cancelled the tv and was promised 61.40 back, never came", intent="complain"), domain)
+    assert events[-1] == FollowupAction("action_listen")
+    [complaint] = await store.complaints(chat.customer_id)
+    assert complaint.reference == first.reference
+    assert complaint.description.endswith("promised 61.40 back, never came")
+    assert texts(dispatcher) == [f"Thanks, I've added that to your complaint {first.reference}."]
