@@ -7,7 +7,8 @@ we do not sell as out of scope, and ones that mention a symptom ("signal doesn't
 upstairs") as complaints. A question about deals or a person is left alone (ask_offers,
 request_human). A clear request for a person ("can a real person take over", "get me a
 manager") is `request_human` whatever else the message says: the dialogue still records a
-problem stated with it. The rule's intent comes first in the ranking.
+problem stated with it. Announcing a complaint ("i need to raise an issue") is `complain`,
+however vague. The rule's intent comes first in the ranking.
 """
 from __future__ import annotations
 
@@ -46,6 +47,13 @@ PERSON = re.compile(
     re.IGNORECASE)
 
 
+# "i need to raise an issue", "i want to make a complaint": a complaint, however vague.
+COMPLAINT = re.compile(
+    r"\b(?:(?:raise|report|log|file|lodge|make|submit|register|put in) (?:a |an )?(?:formal )?"
+    r"(?:issue|complaint|problem|fault)|(?:have|got) (?:a |an )?(?:complaint|issue with|problem "
+    r"with)|want(?:ed)? to complain|wanna complain|i(?:'d| would) like to complain)\b",
+    re.IGNORECASE)
+
 # "is this a real person?", "am i talking to a human": asking what the bot is.
 BOT_CHALLENGE = re.compile(
     r"\b(?:is (?:this|that|it)|are (?:you|u)|am i (?:talking|chatting|speaking) (?:to|with)) "
@@ -58,6 +66,8 @@ def rule_intent(text: str) -> str | None:
         return "request_human"
     if AVAILABILITY.search(text) and not LEFT_ALONE.search(text):
         return "ask_product"
+    if COMPLAINT.search(text):
+        return "complain"
     return None
 
 

@@ -40,3 +40,18 @@ def test_clear_requests_for_a_person(text):
 ])
 def test_mentions_of_people_are_not_requests(text):
     assert rule_intent(text) != "request_human"
+
+
+@pytest.mark.parametrize("text", [
+    "i need to raise an issue", "I want to make a formal complaint", "i have a complaint",
+    "got a problem with my bill", "i'd like to complain about the engineer",
+])
+def test_announcing_a_complaint(text):
+    assert rule_intent(text) == "complain"
+
+
+@pytest.mark.parametrize("text", [
+    "what's the status of my complaint", "how do i make a payment", "no problem, thanks",
+])
+def test_other_mentions_of_complaints_and_problems(text):
+    assert rule_intent(text) != "complain"
