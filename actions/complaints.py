@@ -169,7 +169,7 @@ class ValidateComplaintForm(FormValidation):
             if message.words and message.words not in described:
                 # More about the same problem: it joins the description.
                 values["complaint_description"] = f"{described} {message.words}".strip()[:2000]
-        if message.intent == "complain" or message.answers_with(values):
+        if message.intent == "complain" or message.answers_with(values, requested):
             return values
         return {}
 

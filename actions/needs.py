@@ -37,6 +37,7 @@ _CHEAP = re.compile(r"\b(?:cheap|cheapest|lowest|as little as|budget option|barg
                     r"least (?:i can|possible)|not much|skint|tight)\b")
 _NO_RUSH = re.compile(r"\b(?:no rush|whenever|not sure|don.?t know|no idea|dunno|any ?time|"
                       r"flexible|no hurry|doesn.?t matter|not urgent|eventually|at some point)\b")
+_NO_HURRY = re.compile(r"\b(?:no rush|no hurry|whenever|any ?time|not urgent)\b")
 _ASAP = re.compile(r"\b(?:asap|as soon as|right away|straight ?away|immediately|urgently|now|"
                    r"today|tomorrow|quickly|soon)\b")
 # Amounts said in words, as budgets are ("a tenner", "twenty quid").
@@ -117,13 +118,17 @@ def budget_in(message: Message, *, answering: bool) -> str | None:
     return None
 
 
-def timeframe_in(message: Message, *, answering: bool) -> str | None:
+def timeframe_in(message: Message, *, answering: bool, in_form: bool = False) -> str | None:
+    """`answering`: the bot asked when; `in_form`: it asked another part of the need, where
+    only a plain "no rush" (not "not sure", which answers that question) is a timeframe."""
     entity = message.current("timeframe")
     if entity:
         return entity.value
+    text = message.words.lower()
+    if in_form and not answering and _NO_HURRY.search(text):
+        return FLEXIBLE
     if not answering:
         return None
-    text = message.words.lower()
     if _NO_RUSH.search(text):
         return FLEXIBLE
     if _ASAP.search(text):
@@ -137,7 +142,8 @@ def need_values(message: Message, *, answering: str | None) -> dict[str, Any]:
         "need_category": category_in(message, answering=answering == "need_category"),
         "need_product": product_in(message),
         "need_budget": budget_in(message, answering=answering == "need_budget"),
-        "need_timeframe": timeframe_in(message, answering=answering == "need_timeframe"),
+        "need_timeframe": timeframe_in(message, answering=answering == "need_timeframe",
+                                       in_form=answering is not None),
     }
     return {slot: value for slot, value in values.items() if value is not None}
 
@@ -211,7 +217,7 @@ class ValidateNeedForm(FormValidation):
             return {}  # a problem, not an answer: it becomes a complaint
         if message.intent == "state_need" and requested not in values:
             return {}  # a new need, not an answer: it starts over (action_start_need)
-        if message.intent == "state_need" or message.answers_with(values):
+        if message.intent == "state_need" or message.answers_with(values, requested):
             return values
         return {}
 

@@ -123,6 +123,7 @@ class ValidateNameForm(FormValidation):
 
     async def read(self, tracker: Tracker, turn: Turn, requested: str | None) -> dict[str, Any]:
         message = turn.message
+        turn.acknowledged.add("first_name")  # action_remember_name greets them by it
         stated = message.value("first_name")
         if stated:
             return {"first_name": context.clean_fact_value("first_name", stated)}

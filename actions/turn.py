@@ -115,12 +115,15 @@ class Message:
         """Whether this message may be the answer to a question the bot asked."""
         return self.intent in ANSWER_INTENTS or self.confidence < CONFIDENT
 
-    def answers_with(self, values: dict) -> bool:
+    def answers_with(self, values: dict, requested: str | None) -> bool:
         """Whether a message that gave `values` answers the form: a guess at the intent
-        (even "out of scope") yields to what the message says, a clear other move does not."""
+        (even "out of scope") yields to an answer to the question asked; a clear other move,
+        or another slot only ("what's the weather tomorrow" at the budget question), does not."""
         if not values:
             return False
-        return self.could_answer or self.intent not in DIGRESSIONS
+        if self.could_answer:
+            return True
+        return self.intent not in DIGRESSIONS and requested in values
 
     @property
     def escapes(self) -> bool:

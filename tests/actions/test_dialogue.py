@@ -318,3 +318,25 @@ async def test_a_problem_told_with_a_request_for_a_person_is_recorded_first(
     assert (complaint.category, complaint.description) == ("service", text)
     assert {"handoff": {"reason": "customer_asked"}} in [m.get("custom") for m in dispatcher.messages]
     assert SlotSet("pending_question", None) in events
+
+
+async def test_another_slot_alone_from_an_out_of_scope_question_is_no_answer(
+        store, conversation, dispatcher, domain):
+    chat = await conversation()
+    tracker = chat.form_turn("need_form", "need_budget", "whats the weather tomorrow",
+                             intent="out_of_scope", confidence=0.9, slots={"need_category": "mobile"},
+                             entities=[{"entity": "timeframe", "value": "2026-12-03", "start": 19, "end": 27}])
+    events = await ValidateNeedForm().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_out_of_scope"]  # said so, then asked again
+    assert "need_timeframe" not in slot_values(events)
+    assert SlotSet("requested_slot", "need_budget") in events
+
+
+async def test_no_rush_at_the_budget_question_answers_when_not_how_much(
+        store, conversation, dispatcher, domain):
+    chat = await conversation()
+    tracker = chat.form_turn("need_form", "need_budget", "no rush", intent="inform",
+                             slots={"need_category": "mobile"})
+    events = await ValidateNeedForm().run(dispatcher, tracker, domain)
+    assert slot_values(events)["need_timeframe"] == "flexible"
+    assert "utter_need_budget_unclear" in responses(dispatcher)  # the budget is asked again
