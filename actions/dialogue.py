@@ -180,9 +180,9 @@ class FormValidation(FormValidationAction):
         heard = heard_just_now(tracker, form)
         requested = tracker.get_slot("requested_slot") if heard else None
         values: dict[str, Any] = {}
+        store, customer_id = await customer_of(tracker)
+        turn = Turn(message, store, customer_id, Captured(), form)
         if heard and requested:
-            store, customer_id = await customer_of(tracker)
-            turn = Turn(message, store, customer_id, Captured(), form)
             values = await self.read(tracker, turn, requested)
             small_talk = SMALL_TALK.get(message.intent) if message.confidence >= CONFIDENT else None
             if not values and small_talk:
@@ -195,9 +195,6 @@ class FormValidation(FormValidationAction):
                 # rejects the form and the rule for this intent runs (it captures too).
                 return []
             turn.captured = await capture(tracker, store, customer_id, message)
-        else:
-            store, customer_id = await customer_of(tracker)
-            turn = Turn(message, store, customer_id, Captured(), form)
 
         events: list[EventType] = list(turn.captured.events)
         for event in turn.captured.events:
