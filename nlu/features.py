@@ -5,6 +5,10 @@ bigrams and char_wb n-grams, lower-cased TF-IDF with sublinear tf and L2 norm (a
 scikit-learn's TfidfVectorizer computes them), followed by one column per rule cue. The
 vocabularies and idf weights are learned in training and stored as JSON and arrays, so
 encoding at parse time is a few dictionary lookups, with no scikit-learn objects kept.
+
+With a sentence encoder (nlu/sentence_encoder.py), each row also carries the message's
+dense vector, scaled by `dense_weight`, after the cue columns: the n-grams keep the exact
+words, the vector what the message means when its words are new.
 """
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 import scipy.sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
+
+from nlu.sentence_encoder import DIMENSIONS, SentenceEncoder, VectorCache
 
 # Words are runs of anything but whitespace and light punctuation, so "ann@x.com",
 # "£40" and "fibre-500" stay whole.
@@ -44,7 +50,8 @@ class Encoder:
 
     def __init__(self, config: dict[str, Any], vocabularies: list[dict[str, int]],
                  idfs: list[np.ndarray], cue_names: Sequence[str],
-                 cues: Callable[[str], Iterable[str]]) -> None:
+                 cues: Callable[[str], Iterable[str]],
+                 dense: SentenceEncoder | None = None, dense_weight: float = 0.0) -> None:
         self.analyzers = [
             vectorizer("word", tuple(config["word_ngrams"])).build_analyzer(),
             vectorizer("char_wb", tuple(config["char_ngrams"])).build_analyzer(),
@@ -53,11 +60,22 @@ class Encoder:
         self.idfs = idfs
         self.offsets = np.cumsum([0] + [len(v) for v in vocabularies]).tolist()
         self.cue_columns = {name: self.offsets[-1] + i for i, name in enumerate(cue_names)}
-        self.width = self.offsets[-1] + len(cue_names)
         self.cues = cues
+        self.dense = dense
+        self.dense_weight = dense_weight
+        self.dense_offset = self.offsets[-1] + len(cue_names)
+        self.width = self.dense_offset + (DIMENSIONS if dense else 0)
 
     def encode(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Column indexes and values of the one feature row for `text`."""
+        columns, values = self._sparse(text)
+        if self.dense is None:
+            return columns, values
+        vector = self.dense.vector(text) * self.dense_weight
+        return (np.concatenate([columns, np.arange(self.dense_offset, self.width)]),
+                np.concatenate([values, vector.astype(np.float64)]))
+
+    def _sparse(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         columns: list[int] = []
         values: list[float] = []
         for analyzer, vocabulary, idf, offset in zip(
@@ -79,13 +97,19 @@ class Encoder:
         return np.asarray(columns, dtype=np.int64), np.asarray(values, dtype=np.float64)
 
     def matrix(self, texts: list[str]) -> scipy.sparse.csr_matrix:
+        """The feature rows of a training set (dense vectors encoded in batches, cached)."""
         rows, columns, values = [], [], []
         for row, text in enumerate(texts):
-            row_columns, row_values = self.encode(text)
+            row_columns, row_values = self._sparse(text)
             rows.extend([row] * len(row_columns))
             columns.extend(row_columns.tolist())
             values.extend(row_values.tolist())
-        return scipy.sparse.csr_matrix((values, (rows, columns)), shape=(len(texts), self.width))
+        sparse = scipy.sparse.csr_matrix((values, (rows, columns)),
+                                         shape=(len(texts), self.dense_offset))
+        if self.dense is None:
+            return sparse
+        vectors = VectorCache().encode(self.dense, texts) * self.dense_weight
+        return scipy.sparse.hstack([sparse, scipy.sparse.csr_matrix(vectors)], format="csr")
 
 
 def ranking(classes: list[str], coef: np.ndarray, intercept: np.ndarray,

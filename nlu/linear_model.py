@@ -6,7 +6,9 @@ with balanced classes. It is stored in a Rasa model resource as two files and no
 pickles: `<prefix>model.json` (classes, vocabularies, cue names) and
 `<prefix>weights.npz` (coef, intercept, idf_word, idf_char). A stored model whose cue
 names differ from today's CUE_NAMES is not loaded: its cue columns would mean something
-else, so it has to be retrained.
+else, so it has to be retrained. With `dense_weight` above 0, rows also carry the sentence
+encoder's vector (nlu/sentence_encoder.py); model.json names the encoder, and a model
+trained with another one is not loaded either.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from sklearn.linear_model import LogisticRegression
 
 from nlu.cues import CUE_NAMES
 from nlu.features import Encoder, fit_vocabularies, ranking
+from nlu.sentence_encoder import MODEL_ID, shared_encoder
 from nlu.text import clip
 
 logger = logging.getLogger(__name__)
@@ -43,10 +46,12 @@ class LinearModel:
             cues: Cues) -> LinearModel:
         """Learn vocabularies, idf weights and the regression from `texts` and `labels`.
 
-        `config` holds word_ngrams, char_ngrams, C and random_state.
+        `config` holds word_ngrams, char_ngrams, C, random_state and dense_weight.
         """
         vocabularies, idfs = fit_vocabularies(config, texts)
-        encoder = Encoder(config, vocabularies, idfs, CUE_NAMES, cues)
+        weight = float(config.get("dense_weight") or 0.0)
+        encoder = Encoder(config, vocabularies, idfs, CUE_NAMES, cues,
+                          dense=shared_encoder() if weight else None, dense_weight=weight)
         model = LogisticRegression(
             C=config["C"], solver="liblinear", class_weight="balanced",
             random_state=config["random_state"],
@@ -63,6 +68,8 @@ class LinearModel:
             (directory / f"{prefix}model.json").write_text(json.dumps({
                 "classes": self.classes, "vocabularies": self.encoder.vocabularies,
                 "cues": list(CUE_NAMES),
+                "dense": MODEL_ID if self.encoder.dense else None,
+                "dense_weight": self.encoder.dense_weight,
             }, ensure_ascii=False), encoding="utf-8")
             np.savez(directory / f"{prefix}weights.npz", coef=self.coef,
                      intercept=self.intercept, idf_word=self.encoder.idfs[0],
@@ -86,6 +93,12 @@ class LinearModel:
         if stored["cues"] != list(CUE_NAMES):
             logger.warning("The %s was trained with other cue features; retrain it.", name)
             return None
+        if stored.get("dense") not in (None, MODEL_ID):
+            logger.warning("The %s was trained with another sentence encoder (%s); retrain it.",
+                           name, stored["dense"])
+            return None
+        dense = shared_encoder() if stored.get("dense") else None
         encoder = Encoder(config, stored["vocabularies"],
-                          [arrays["idf_word"], arrays["idf_char"]], CUE_NAMES, cues)
+                          [arrays["idf_word"], arrays["idf_char"]], CUE_NAMES, cues,
+                          dense=dense, dense_weight=float(stored.get("dense_weight") or 0.0))
         return cls(encoder, stored["classes"], arrays["coef"], arrays["intercept"])

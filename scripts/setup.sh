@@ -33,11 +33,13 @@ pip_quiet() {
     return $status
 }
 
-# make_venv DIR PYTHON LOCKFILE: (re)install only when the lock file or interpreter changed.
+# make_venv DIR PYTHON LOCKFILE [NODEPS_LOCKFILE]: (re)install only when a lock file or the
+# interpreter changed. NODEPS_LOCKFILE lists packages installed without their dependencies
+# (data-only packages whose declared dependencies, such as PyTorch, are not needed).
 make_venv() {
-    local dir=$1 python=$2 lock=$3 stamp want
+    local dir=$1 python=$2 lock=$3 nodeps=${4:-} stamp want
     stamp="$dir/.rapport-stamp"
-    want="$("$python" -c 'import sys; print(sys.version)') $(sha256sum "$lock" | cut -d' ' -f1)"
+    want="$("$python" -c 'import sys; print(sys.version)') $(cat "$lock" ${nodeps:+"$nodeps"} | sha256sum | cut -d' ' -f1)"
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
         return 0
     fi
@@ -45,6 +47,9 @@ make_venv() {
     [ -x "$dir/bin/python" ] || "$python" -m venv "$dir"
     pip_quiet "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "pip==24.0"
     pip_quiet "$dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$lock"
+    if [ -n "$nodeps" ]; then
+        pip_quiet "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r "$nodeps"
+    fi
     echo "$want" > "$stamp"
 }
 
@@ -59,7 +64,7 @@ runtime_python=$(find_python 11 13) || {
     exit 1
 }
 
-make_venv .venv-engine "$engine_python" "$REQ/engine.txt"
+make_venv .venv-engine "$engine_python" "$REQ/engine.txt" "$REQ/engine-nodeps.txt"
 make_venv .venv "$runtime_python" "$REQ/runtime.txt"
 
 if [ "${1:-}" = "--test" ]; then

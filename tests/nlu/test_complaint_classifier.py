@@ -75,6 +75,15 @@ def test_no_category_for_what_is_not_a_problem(trained):
     assert not parsed(trained, "is the router broken often?", intent="ask_product").get("entities")
 
 
+def test_only_near_certain_out_of_scope_text_goes_unclassified(trained):
+    # "my bank card never arrived" is out of domain: no telecom category for it...
+    assert not parsed(trained, "parcel never arrived", intent="out_of_scope",
+                      confidence=0.95).get("entities")
+    # ...but a complaint the intent classifier only suspects is out of scope keeps one.
+    doubted = parsed(trained, "parcel never arrived", intent="out_of_scope", confidence=0.6)
+    assert [e["value"] for e in doubted.get("entities")] == ["device"]
+
+
 def test_survives_a_reload(trained, storage):
     loaded = ComplaintCategoryClassifier.load({}, storage, Resource("complaints"), None)
     assert loaded.predict("my bill is wrong") == trained.predict("my bill is wrong")

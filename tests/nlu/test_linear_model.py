@@ -57,3 +57,31 @@ def test_a_missing_model_is_none_with_a_warning(storage, caplog):
                                   name="test classifier", untrained="nothing is predicted")
     assert loaded is None
     assert "No trained test classifier in the model; nothing is predicted." in caplog.text
+
+
+DENSE = {**CONFIG, "dense_weight": 2.0}
+
+
+def test_a_model_with_sentence_vectors_stores_the_encoder_and_ranks_the_same(storage):
+    model = LinearModel.fit(DENSE, TEXTS, LABELS, CueFinder().cues)
+    model.save(storage, Resource("dense"), prefix="test_")
+    loaded = LinearModel.load(CONFIG, storage, Resource("dense"), CueFinder().cues,
+                              prefix="test_")
+    assert loaded.encoder.dense is not None and loaded.encoder.dense_weight == 2.0
+    ranked, again = model.predict("u took my money twice"), loaded.predict("u took my money twice")
+    assert [c for c, _ in ranked] == [c for c, _ in again]
+    assert [p for _, p in ranked] == pytest.approx([p for _, p in again])
+
+
+def test_a_model_trained_with_another_sentence_encoder_is_not_used(storage, caplog):
+    LinearModel.fit(DENSE, TEXTS, LABELS, CueFinder().cues).save(
+        storage, Resource("dense"), prefix="test_")
+    with storage.write_to(Resource("dense")) as directory:
+        path = directory / "test_model.json"
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        path.write_text(json.dumps({**stored, "dense": "some-other-encoder"}), encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="nlu.linear_model"):
+        loaded = LinearModel.load(CONFIG, storage, Resource("dense"), CueFinder().cues,
+                                  prefix="test_", name="test classifier")
+    assert loaded is None
+    assert "another sentence encoder (some-other-encoder)" in caplog.text
