@@ -8,6 +8,7 @@ on the customer's words otherwise, so a typed answer in any words ("it's about m
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from actions.catalogue import Product, catalogue
@@ -64,6 +65,20 @@ _ANNOUNCEMENT = re.compile(
 _CODE = re.compile(r"\b[A-Z]{0,4}-?\d{4,}\b", re.IGNORECASE)
 
 
+# The plain words of each category, for misspelt answers ("signl", "bil", "ruter").
+_PLAIN_WORDS = {
+    word: category for category, pattern in _CATEGORY_WORDS.items() if category != "other"
+    for word in pattern.split("|") if re.fullmatch(r"[a-z]{4,}", word)
+}
+
+
+def _misspelt_category(text: str) -> str | None:
+    """The category whose word a short answer misspells, when only one is that close."""
+    found = {_PLAIN_WORDS[match] for token in re.findall(r"[a-z]{4,}", text)
+             for match in difflib.get_close_matches(token, _PLAIN_WORDS, n=3, cutoff=0.8)}
+    return found.pop() if len(found) == 1 else None
+
+
 def _keyword_scores(text: str, table: dict[str, str]) -> dict[str, int]:
     lowered = text.lower()
     return {key: len(re.findall(pattern, lowered)) for key, pattern in table.items()}
@@ -110,6 +125,8 @@ def category_of(message: Message, *, answering: bool = False, best_reading: bool
             return leaders[0]
     if classified and (confidence >= CATEGORY_CONFIDENT or best_reading):
         return classified
+    if answering and len(text.split()) <= 6:
+        return _misspelt_category(text)
     return None
 
 

@@ -56,6 +56,22 @@ async def test_typed_answers_in_any_words_update_the_complaint(store, conversati
     assert [(c.field, c.old_value, c.new_value) for c in amended.changes] == [("category", "other", "billing")]
 
 
+async def test_a_misspelt_one_word_answer_still_names_the_category(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    await ActionStartComplaint().run(dispatcher, chat.tracker(
+        "this is doing my head in, sort it out", intent="complain"), domain)
+    [complaint] = await store.complaints(chat.customer_id)
+    slots = {"complaint_ref": complaint.reference,
+             "complaint_description": "this is doing my head in, sort it out"}
+
+    events = await ValidateComplaintForm().run(dispatcher, chat.form_turn(
+        "complaint_form", "complaint_category", "signl", intent="out_of_scope", slots=slots),
+        domain)
+
+    assert slot_values(events)["complaint_category"] == "connection"
+    assert (await store.complaint(complaint.reference)).category == "connection"
+
+
 async def test_a_request_for_a_person_is_never_taken_as_an_answer(store, conversation, dispatcher, domain):
     chat = await conversation()
     slots = {"complaint_ref": None, "complaint_description": "router broken",
