@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -18,7 +18,7 @@ from actions import context
 from actions.complaint_reading import category_of, states_a_problem
 from actions.capture import stated_facts
 from actions.dialogue import FormValidation, Turn, TurnAction, fallback
-from actions.needs import budget_in, need_values, record_need
+from actions.needs import RECENT, budget_in, need_values, recent_needs, record_need
 from actions.products import follow_up
 from actions.profile import PROFILE_SLOTS, extract_first_name
 from actions.store import customer_of, source_of
@@ -30,8 +30,6 @@ _DOMAIN_FIX = re.compile(r"(\.[a-z]{2,}(?:\.[a-z]{2,})?)\s*,?\s*(?:not|instead o
 # A "change of details" the classifier also finds this likely a complaint is taken as one
 # when it gives no new value.
 COMPLAINT_LIKELY = 0.3
-# A need or complaint this recent is still "what we were just talking about".
-RECENT = timedelta(hours=2)
 NEED_PARTS = {"need_category": "category", "need_product": "product",
               "need_budget": "budget", "need_timeframe": "timeframe"}
 
@@ -92,8 +90,7 @@ async def starts_a_need(turn: Turn) -> bool:
     if turn.form or not need_values(turn.message, answering=None).keys() & {
             "need_category", "need_product"}:
         return False
-    needs = await turn.store.needs(turn.customer_id)
-    return not any(datetime.now(timezone.utc) - n.created_at < RECENT for n in needs)
+    return not await recent_needs(turn)
 
 
 async def _restated(turn: Turn) -> bool:
@@ -150,8 +147,7 @@ async def _need(tracker: Tracker, turn: Turn, said: list[str]) -> list[EventType
             said.append(say_need_part(slot, value))
         return [SlotSet(s, v) for s, v in changed.items()] + await record_need(
             tracker, turn, {**slots, **changed})
-    needs = await turn.store.needs(turn.customer_id)
-    recent = [n for n in needs if datetime.now(timezone.utc) - n.created_at < RECENT]
+    recent = await recent_needs(turn)
     if not recent:
         # A budget before any need ("I've got about 30 a month"): kept for the need to come.
         budget = values.get("need_budget")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -27,6 +28,8 @@ NEED_SLOTS = ("need_category", "need_product", "need_budget", "need_timeframe", 
 # How sure the complaint classifier must be that a message in needs discovery is a problem
 # to report, when it does (SURE) or does not (LIKELY) also answer the question.
 SURE_PROBLEM, LIKELY_PROBLEM = 0.9, 0.5
+# A need this recent is still "what we were just talking about".
+RECENT = timedelta(hours=2)
 NO_BUDGET = "no fixed budget"
 LOWEST = "as low as possible"
 FLEXIBLE = "flexible"
@@ -172,6 +175,12 @@ async def record_need(tracker: Tracker, turn: Turn, slots: dict[str, Any]) -> li
     return []
 
 
+async def recent_needs(turn: Turn) -> list:
+    """The customer's needs recorded within RECENT, newest first."""
+    needs = await turn.store.needs(turn.customer_id)
+    return [n for n in needs if datetime.now(timezone.utc) - n.created_at < RECENT]
+
+
 class ActionStartNeed(TurnAction):
     """A stated need: takes every part the customer gave and records it before asking."""
 
@@ -183,6 +192,10 @@ class ActionStartNeed(TurnAction):
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       turn: Turn) -> list[EventType]:
         values = need_values(turn.message, answering=None)
+        if (not turn.form and values and not values.keys() & {"need_category", "need_product"}
+                and await recent_needs(turn)):
+            # "actually make the budget 40" just after a need: more about it, not a new one.
+            return [FollowupAction("action_correct")]
         slots: dict[str, Any] = {slot: values.get(slot) for slot in NEED_SLOTS}
         slots["need_words"] = turn.message.words or None
         if slots["need_budget"] is None:

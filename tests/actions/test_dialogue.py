@@ -232,6 +232,26 @@ async def test_a_budget_before_any_need_is_not_asked_for_again(store, conversati
     assert SlotSet("requested_slot", "need_timeframe") in form  # the budget is known
 
 
+async def test_a_new_budget_just_after_a_need_amends_it_rather_than_starting_another(
+        store, conversation, dispatcher, domain):
+    from actions.facts import ActionCorrect
+
+    chat = await conversation()
+    need = await store.add_need(chat.customer_id, category="broadband", budget="30 GBP/month",
+                                words="fibre under 30", source=chat_source(chat))
+    words = "Actually make the budget 40, I'd rather have something faster"
+    tracker = chat.tracker(words, intent="state_need", entities=[
+        {"entity": "money", "value": "40 GBP", "start": 29, "end": 31}])
+
+    events = await ActionStartNeed().run(dispatcher, tracker, domain)
+    assert events == [FollowupAction("action_correct")]  # no category question, no new need
+    await ActionCorrect().run(dispatcher, tracker, domain)
+
+    [amended] = await store.needs(chat.customer_id)
+    assert (amended.id, amended.category, amended.budget) == (need.id, "broadband", "40 GBP/month")
+    assert [(c.field, c.old_value) for c in amended.changes] == [("budget", "30 GBP/month")]
+
+
 async def test_corrections_without_retyping(store, conversation, dispatcher, domain):
     from actions.facts import ActionCorrect
 
