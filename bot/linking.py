@@ -36,7 +36,7 @@ from memory.channel_views import LinkRedemption
 from bot.channels.telegram_chats import LinkRefused
 from bot.channels.web_sessions import Session, SessionRefused
 from bot.conversations import Turn, new_conversation_id
-from bot.engine import Reply
+from bot.engine.client import Reply
 from bot.state import CONVERSATIONS, SETTINGS, STORE
 
 logger = logging.getLogger(__name__)

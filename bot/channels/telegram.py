@@ -51,7 +51,7 @@ from bot.channels.telegram_handlers import (
     on_update,
 )
 from bot.delivery import Undeliverable
-from bot.engine import Reply
+from bot.engine.client import Reply
 from bot.errors import json_error, read_json_object
 from bot.linking import LINKER
 from bot.settings import Settings

@@ -23,7 +23,7 @@ from bot.channels.telegram_chats import (
 )
 from bot.channels.telegram_replies import send_reply
 from bot.conversations import InvalidMessage, MessageNotStored, Turn, clean_text
-from bot.engine import Reply
+from bot.engine.client import Reply
 from memory import errors
 
 logger = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.engine import Button, Reply
+from bot.engine.client import Button, Reply
 from memory import MessageView
 
 MAX_TEXT_UNITS = 4096

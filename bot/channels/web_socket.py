@@ -19,7 +19,7 @@ from bot.channels.web_sessions import Session, SessionRefused, Sessions
 from bot.conversations import (
     BoundedSet, InvalidMessage, MessageNotStored, Turn, clean_text, new_conversation_id,
 )
-from bot.engine import Reply
+from bot.engine.client import Reply
 from bot.state import CONVERSATIONS, SETTINGS, STORE
 
 logger = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from memory import MessageView, ProfileStore, Source, errors
 
 from bot.accounts.store import AccountStore
 from bot.delivery import Delivery, Undeliverable
-from bot.engine import EngineClient, EngineUnavailable, Reply
+from bot.engine.client import EngineClient, EngineUnavailable, Reply
 from bot.handoff import notices
 from bot.handoff.capture import Capture
 from bot.handoff.customers import QueueContext, queue_context

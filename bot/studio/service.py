@@ -14,9 +14,11 @@ import logging
 import time
 from typing import Any
 
+from aiohttp import web
+
 from memory import ProfileStore, errors
 
-from bot.engine import EngineClient, EngineUnavailable
+from bot.engine.client import EngineClient, EngineUnavailable
 from bot.marketing import sync_offers
 from bot.settings import REPO_ROOT, Settings
 from bot.studio import edits
@@ -28,7 +30,8 @@ from bot.studio.project import (DOMAIN, OFFERS, BadPath, Snapshot, check_path, c
 from bot.studio.rasa_tools import RasaTools, TrainingFailed
 from bot.studio.startup import (PENDING, mark_imported, snapshot_hash, stored_model, studio_root,
                                  sync_with_code)
-from bot.studio.validation import Problem, blocking, check, report
+from bot.studio.checks import check
+from bot.studio.validation import Problem, blocking, report
 from bot.studio.versions import Version, VersionStore
 
 logger = logging.getLogger(__name__)
@@ -327,6 +330,10 @@ class Studio:
             self.job.task.cancel()
             await asyncio.gather(self.job.task, return_exceptions=True)
         await self.checks.close()
+
+
+STUDIO = web.AppKey("studio", Studio)
+TOOLS = web.AppKey("studio_tools", RasaTools)
 
 
 def offers_of(files: Snapshot) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ import sqlite3
 
 import yaml
 
-from bot.engine_config import prepare_tracker_store, write_engine_config
+from bot.engine.config import prepare_tracker_store, write_engine_config
 
 
 def test_endpoints_point_the_engine_at_its_stores_and_actions(make_settings):

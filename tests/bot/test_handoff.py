@@ -20,7 +20,7 @@ from bot.accounts.models import StaffMember
 from bot.accounts.store import InMemoryAccountStore
 from bot.conversations import APOLOGY, Conversations, Turn
 from bot.delivery import Delivery
-from bot.engine import Button, EngineUnavailable, Reply
+from bot.engine.client import Button, EngineUnavailable, Reply
 from bot.handoff.actions import HandoffService
 from bot.handoff.models import AFTER_HOURS, WAITING
 from bot.handoff.pubsub import QUEUE_TOPIC, InMemoryBroker, conversation_topic

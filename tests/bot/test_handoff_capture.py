@@ -271,7 +271,7 @@ async def test_a_slow_parse_is_given_up():
     from aiohttp import ClientSession, web
     from aiohttp.test_utils import TestServer
 
-    from bot.engine import EngineClient, EngineUnavailable
+    from bot.engine.client import EngineClient, EngineUnavailable
 
     async def slow(request):
         await asyncio.sleep(5)

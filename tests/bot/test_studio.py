@@ -131,12 +131,12 @@ def test_response_selection_and_filling_match_rasa_itself():
     import json
     import subprocess
 
-    from bot import training
+    from bot.engine import processes
     from bot.settings import REPO_ROOT
     from bot.studio.project import read_snapshot, responses_of
     from bot.studio.responses import render
 
-    if not training.ENGINE_PYTHON.exists():
+    if not processes.ENGINE_PYTHON.exists():
         pytest.skip("the engine environment is not installed")
     script = (
         "import json, sys, asyncio\n"
@@ -147,8 +147,8 @@ def test_response_selection_and_filling_match_rasa_itself():
     )
     responses = responses_of(read_snapshot(REPO_ROOT))
     result = subprocess.run(
-        [str(training.ENGINE_PYTHON), "-c", script], input=json.dumps([responses, RASA_CASES]),
-        capture_output=True, text=True, timeout=300, env=training.engine_env(), check=True,
+        [str(processes.ENGINE_PYTHON), "-c", script], input=json.dumps([responses, RASA_CASES]),
+        capture_output=True, text=True, timeout=300, env=processes.engine_env(), check=True,
     )
     expected = json.loads(result.stdout.strip().splitlines()[-1])
     for (name, slots, arguments, channel), rasa in zip(RASA_CASES, expected):

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import training
+from bot.engine import processes, training
 from bot.settings import REPO_ROOT
 from bot.studio.project import DOMAIN, read_snapshot
-from bot.studio.rasa_runner import WarmRasa
+from bot.engine.runner import WarmRasa
 from bot.studio.rasa_tools import locate, parse_validate_output
 from bot.studio.startup import PENDING, studio_root, sync_with_code
 from bot.studio.versions import VersionStore
@@ -114,7 +114,7 @@ def test_rasa_warnings_are_read_back_to_the_file_and_line_they_are_about():
     assert (error.severity, error.message) == ("error", "Rasa: Found a story conflict")
 
 
-@pytest.mark.skipif(not training.ENGINE_PYTHON.exists(),
+@pytest.mark.skipif(not processes.ENGINE_PYTHON.exists(),
                     reason="the engine environment is not installed")
 async def test_the_warm_rasa_worker_runs_commands_one_after_another_in_one_process():
     rasa = WarmRasa(idle=60)
@@ -139,7 +139,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
-from bot.studio.engine_nlg import GatewayNaturalLanguageGenerator
+from bot.engine.nlg import GatewayNaturalLanguageGenerator
 
 async def main():
     domain = Domain.load(sys.argv[1])
@@ -175,7 +175,7 @@ asyncio.run(main())
 '''
 
 
-@pytest.mark.skipif(not training.ENGINE_PYTHON.exists(),
+@pytest.mark.skipif(not processes.ENGINE_PYTHON.exists(),
                     reason="the engine environment is not installed")
 def test_the_engine_asks_the_gateway_and_falls_back_to_the_model_when_it_cannot():
     """bot/studio/engine_nlg.py inside Rasa's own environment, against a stand-in gateway."""
@@ -183,8 +183,8 @@ def test_the_engine_asks_the_gateway_and_falls_back_to_the_model_when_it_cannot(
     import subprocess
 
     result = subprocess.run(
-        [str(training.ENGINE_PYTHON), "-c", ENGINE_NLG_SCRIPT, str(REPO_ROOT / DOMAIN)],
-        capture_output=True, text=True, timeout=300, env=training.engine_env(), cwd=REPO_ROOT,
+        [str(processes.ENGINE_PYTHON), "-c", ENGINE_NLG_SCRIPT, str(REPO_ROOT / DOMAIN)],
+        capture_output=True, text=True, timeout=300, env=processes.engine_env(), cwd=REPO_ROOT,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])

@@ -17,7 +17,7 @@ from bot.channels.telegram_chats import LinkRefused
 from bot.channels.telegram_handlers import NO_EDITS, ONLY_TEXT
 from bot.channels.telegram_replies import split_text
 from bot.delivery import Undeliverable
-from bot.engine import Button, Reply
+from bot.engine.client import Button, Reply
 from bot.state import DELIVERY, STORE
 from memory import errors
 from tests.bot.telegram.bot_api import SECRET, TOKEN, FakeBotApi, recorded_update

@@ -18,7 +18,7 @@ from bot.app import create_app
 from bot.channels import web_socket
 from bot.channels.web_sessions import Session, Sessions
 from bot.channels.web_socket import SESSIONS
-from bot.engine import Reply
+from bot.engine.client import Reply
 from bot.state import DELIVERY, SETTINGS, STORE
 from memory import errors
 

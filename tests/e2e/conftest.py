@@ -17,9 +17,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot import training
+from bot.engine import training
 from bot.channels.telegram import SECRET_HEADER, WEBHOOK_PATH
-from bot.engine_config import write_engine_config
+from bot.engine.config import write_engine_config
 from bot.settings import REPO_ROOT, Settings
 from bot.supervisor import services
 from memory import migrate, open_store

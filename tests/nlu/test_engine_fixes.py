@@ -1,4 +1,4 @@
-"""The fixes nlu/engine.py applies inside the engine process give Rasa's own answers."""
+"""The fixes bot/engine/serve.py applies inside the engine process give Rasa's own answers."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from rasa.shared.utils.common import all_subclasses
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 
-from nlu.engine import resolve_events_by_table, sqlite_without_fsync_per_commit
+from bot.engine.serve import resolve_events_by_table, sqlite_without_fsync_per_commit
 
 ORIGINAL = Event.resolve_by_type
 
@@ -67,7 +67,7 @@ def test_the_cached_validator_finds_a_reused_schema_and_still_refuses_bad_respon
     import jsonschema
     from rasa.core.actions.action import RemoteAction
 
-    from nlu.engine import cached_validate
+    from bot.engine.serve import cached_validate
 
     validate = cached_validate(jsonschema.validate)
     spec = RemoteAction.action_response_format_spec()

@@ -1,6 +1,6 @@
 """Running Rasa's command line for the studio: cold (a process per command) or warm (one worker).
 
-The warm runner keeps `python -m bot.studio.rasa_worker` alive between commands, so a
+The warm runner keeps `python -m bot.engine.worker` alive between commands, so a
 validation or a training skips Rasa's half-minute of imports. It starts on first use
 (RasaTools.warm_up runs a dry-run training when a marketer starts a flow change, so the
 lazy imports of training are paid before the publish) and runs one command at a time. It
@@ -19,10 +19,9 @@ import time
 import uuid
 from collections.abc import Callable
 
-from bot import training
-from bot.settings import REPO_ROOT
-from bot.studio.project import code_inputs
-from bot.studio.rasa_worker import DONE
+from bot.engine.processes import ENGINE_PYTHON, engine_env, kill, spawn_piped, stop_process_group
+from bot.engine.training import code_inputs
+from bot.engine.worker import DONE
 
 logger = logging.getLogger(__name__)
 
@@ -30,23 +29,19 @@ Line = Callable[[str], None]
 
 
 def _env() -> dict[str, str]:
-    return {**training.engine_env(), "PYTHONUNBUFFERED": "1"}
+    return {**engine_env(), "PYTHONUNBUFFERED": "1"}
 
 
 class ColdRasa:
     async def run(self, argv: list[str], on_line: Line) -> int:
-        process = await asyncio.create_subprocess_exec(
-            str(training.ENGINE_PYTHON), "-m", "rasa", *argv, cwd=REPO_ROOT, env=_env(),
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-        )
+        process = await spawn_piped([str(ENGINE_PYTHON), "-m", "rasa", *argv], _env())
         assert process.stdout is not None
         try:
             async for raw in process.stdout:
                 on_line(raw.decode(errors="replace").rstrip("\n"))
             return await process.wait()
         except asyncio.CancelledError:
-            process.kill()
-            await process.wait()
+            await kill(process)
             raise
 
     generation = 0  # a fresh process every time: nothing stays warm
@@ -113,12 +108,8 @@ class WarmRasa:
         if self.running:
             return
         on_line("Starting Rasa (the first check or training after a pause takes longer)")
-        self._process = await asyncio.create_subprocess_exec(
-            str(training.ENGINE_PYTHON), "-m", "bot.studio.rasa_worker", cwd=REPO_ROOT, env=_env(),
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True, limit=1 << 20,
-        )
+        self._process = await spawn_piped([str(ENGINE_PYTHON), "-m", "bot.engine.worker"], _env(),
+                                          stdin=True, own_group=True)
         self._stamp, self._commands = stamp, 0
         self.generation += 1
         assert self._process.stdout is not None
@@ -148,8 +139,6 @@ class WarmRasa:
     async def _stop(self) -> None:
         process, self._process = self._process, None
         if process is not None and process.returncode is None:
-            from bot.supervisor import stop_process_group  # late: bot.supervisor imports bot.studio
-
             await stop_process_group(process)
 
     async def close(self) -> None:

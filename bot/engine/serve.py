@@ -1,5 +1,5 @@
-"""Starts the Rasa engine (`python -m nlu.engine run ...`, same arguments as `rasa`) with
-measured fixes applied inside the engine process (py-spy, under `make bench-throughput`):
+"""Starts the Rasa engine (`python -m bot.engine.serve run ...`, same arguments as `rasa`)
+with measured fixes applied inside the engine process (py-spy, under `make bench-throughput`):
 
 - Cached JSON-schema validators. Rasa 3.6 validates every action-server response, NLG
   response and posted event list with `jsonschema.validate`, which checks the *schema

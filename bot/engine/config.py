@@ -1,4 +1,4 @@
-"""Writes the engine's endpoints.yml and credentials.yml from the settings."""
+"""What the engine is started with: its command line, endpoints.yml and credentials.yml."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from bot.engine.processes import ENGINE_PYTHON, engine_env
 from bot.settings import Settings
 
 
@@ -63,7 +64,7 @@ def lock_store(redis_url: str) -> dict[str, Any]:
 
 def nlg_endpoint(settings: Settings) -> dict[str, Any]:
     return {
-        "type": "bot.studio.engine_nlg.GatewayNaturalLanguageGenerator",
+        "type": "bot.engine.nlg.GatewayNaturalLanguageGenerator",
         "url": settings.nlg_url,
         "token": settings.nlg_token,
     }
@@ -78,7 +79,7 @@ def write_engine_config(settings: Settings) -> tuple[Path, Path]:
         "tracker_store": tracker_store(settings.tracker_db_url),
         "lock_store": lock_store(settings.redis_url),
         # Every response comes from the gateway (the studio's published wording), with the
-        # model's own responses as the fallback (bot/studio/engine_nlg.py).
+        # model's own responses as the fallback (bot/engine/nlg.py).
         "nlg": nlg_endpoint(settings),
     }
     credentials = {"rest": None}
@@ -88,3 +89,33 @@ def write_engine_config(settings: Settings) -> tuple[Path, Path]:
     endpoints_path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
     credentials_path.write_text(yaml.safe_dump(credentials, sort_keys=False))
     return endpoints_path, credentials_path
+
+
+def engine_command(settings: Settings, endpoints: Path, credentials: Path, model: Path) -> list[str]:
+    """`rasa run` through our entry point (bot/engine/serve.py), bound to localhost."""
+    return [
+        str(ENGINE_PYTHON), "-m", "bot.engine.serve", "run",
+        "--interface", "127.0.0.1", "--port", str(settings.engine_port),
+        "--enable-api", f"--auth-token={settings.engine_token}",
+        "--model", str(model),
+        "--endpoints", str(endpoints), "--credentials", str(credentials),
+    ]
+
+
+def engine_process_env(settings: Settings) -> dict[str, str]:
+    """The engine's environment. It runs nlu/ on its own Python and reads the currency from
+    its environment (nlu/money.py), so it gets the value the settings resolved."""
+    return {**engine_env(), "RAPPORT_CURRENCY": settings.currency}
+
+
+def write_preview_config(settings: Settings, directory: Path) -> tuple[Path, Path]:
+    """endpoints.yml and credentials.yml for a preview engine: trackers kept in memory."""
+    directory.mkdir(parents=True, exist_ok=True)
+    endpoints, credentials = directory / "preview-endpoints.yml", directory / "preview-credentials.yml"
+    endpoints.write_text(yaml.safe_dump({
+        "action_endpoint": {"url": f"{settings.actions_url}/webhook"},
+        "lock_store": lock_store(""),  # previews keep their trackers in memory
+        "nlg": nlg_endpoint(settings),
+    }))
+    credentials.write_text(yaml.safe_dump({"rest": None}))
+    return endpoints, credentials

@@ -1,9 +1,9 @@
 """Runs inside the engine (Rasa 3.6, Python 3.10): every response is fetched from the gateway.
 
-endpoints.yml names it (bot.engine_config writes this):
+endpoints.yml names it (bot.engine.config writes this):
 
     nlg:
-      type: bot.studio.engine_nlg.GatewayNaturalLanguageGenerator
+      type: bot.engine.nlg.GatewayNaturalLanguageGenerator
       url: http://127.0.0.1:8080/nlg
       token: <derived from the signing key>
 

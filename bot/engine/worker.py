@@ -1,4 +1,4 @@
-"""A warm Rasa command line in the engine's environment: `python -m bot.studio.rasa_worker`.
+"""A warm Rasa command line in the engine's environment: `python -m bot.engine.worker`.
 
 Starting `rasa train` or `rasa data validate` spends most of its time importing Rasa and
 its libraries (about 30 of 32 seconds for the shipped bot on two cores); the work itself
@@ -8,7 +8,8 @@ stdin, exactly as the `rasa` command line would (same argument parser, same func
     stdin:  {"id": "...", "argv": ["train", "--domain", ...]}
     stdout: the command's own output, then a line "\\x02rapport-done <id> <exit code>"
 
-It only reads stdin and writes stdout; bot.studio.rasa_runner starts and stops it.
+It only reads stdin and writes stdout; bot.engine.runner starts and stops it. It runs
+inside the engine's environment, so it imports nothing from the gateway.
 """
 
 import json
