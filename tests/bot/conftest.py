@@ -302,7 +302,7 @@ class StaffHarness:
     async def customer(self) -> WebCustomer:
         import json as jsonlib
 
-        from bot.channels.web_socket import SESSIONS
+        from bot.channels.web.socket import SESSIONS
 
         client = await self.make_client(self.server)
         token = (await (await client.post("/web/session", json={})).json())["token"]

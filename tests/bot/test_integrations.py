@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from bot.integrations import DEVELOPMENT, Integration, Integrations, InvalidIntegration
+from bot.channels.rest.integrations import DEVELOPMENT, Integration, Integrations, InvalidIntegration
 from bot.settings import REPO_ROOT
 from bot.state import STORE
 from memory import InMemoryProfileStore
@@ -94,7 +94,7 @@ def run_cli(settings, *args: str) -> subprocess.CompletedProcess[str]:
         "RAPPORT_ENGINE_TOKEN": "test-engine-token",
     }
     return subprocess.run(
-        [sys.executable, "-m", "bot.integrations", *args], cwd=REPO_ROOT, env=env,
+        [sys.executable, "-m", "bot.channels.rest", *args], cwd=REPO_ROOT, env=env,
         capture_output=True, text=True, timeout=120,
     )
 

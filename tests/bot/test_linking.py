@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import create_app
 from bot.channels.telegram import SECRET_HEADER, WEBHOOK_PATH
-from bot.channels.web_socket import SESSIONS
+from bot.channels.web.socket import SESSIONS
 from bot.linking import EXPIRED, INVALID, LINKER, UNAVAILABLE, USED, LinkDenied, LinkTokens
 from bot.state import STORE
 from memory import Source

@@ -10,7 +10,7 @@ import yaml
 from bot.app import create_app  # noqa: F401  (the gateway fixture builds it)
 from bot.channels.rest import OPENAPI_PATH
 from bot.conversations import APOLOGY
-from bot.integrations import Integrations
+from bot.channels.rest.integrations import Integrations
 from bot.state import CONVERSATIONS, ENGINE, STORE
 from memory import errors
 

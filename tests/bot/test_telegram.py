@@ -13,9 +13,9 @@ import pytest
 
 from bot.app import create_app
 from bot.channels.telegram import SECRET_HEADER, TELEGRAM, WEBHOOK_PATH, set_webhook
-from bot.channels.telegram_chats import LinkRefused
-from bot.channels.telegram_handlers import NO_EDITS, ONLY_TEXT
-from bot.channels.telegram_replies import split_text
+from bot.linking import LinkRefused
+from bot.channels.telegram.handlers import NO_EDITS, ONLY_TEXT
+from bot.channels.telegram.replies import split_text
 from bot.delivery import Undeliverable
 from bot.engine.client import Button, Reply
 from bot.state import DELIVERY, STORE

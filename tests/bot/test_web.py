@@ -15,9 +15,9 @@ import pytest
 from aiohttp import WSMsgType
 
 from bot.app import create_app
-from bot.channels import web_socket
-from bot.channels.web_sessions import Session, Sessions
-from bot.channels.web_socket import SESSIONS
+from bot.channels.web import socket as web_socket
+from bot.channels.web.sessions import Session, Sessions
+from bot.channels.web.socket import SESSIONS
 from bot.engine.client import Reply
 from bot.state import DELIVERY, SETTINGS, STORE
 from memory import errors

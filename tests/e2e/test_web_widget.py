@@ -18,7 +18,7 @@ from aiohttp import web
 from playwright.async_api import Page, expect
 
 from bot.app import create_app
-from bot.channels.web_sessions import Session, Sessions
+from bot.channels.web.sessions import Session, Sessions
 from bot.settings import Settings
 from bot.engine.client import Reply
 from bot.state import DELIVERY, STORE

@@ -14,16 +14,16 @@ from telegram.constants import ChatType
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.channels.telegram_chats import (
+from bot.channels.telegram.chats import (
     CHANNEL,
-    LinkRefused,
     TelegramChats,
     conversation_id_for,
     message_key,
 )
-from bot.channels.telegram_replies import send_reply
+from bot.channels.telegram.replies import send_reply
 from bot.conversations import InvalidMessage, MessageNotStored, Turn, clean_text
 from bot.engine.client import Reply
+from bot.linking import LinkRefused
 from memory import errors
 
 logger = logging.getLogger(__name__)

@@ -1,10 +1,10 @@
 """Web chat channel: issues signed sessions, serves the widget and its demo page, wires the socket.
 
-The embeddable widget (bot/static/widget.js) asks POST /web/session for a signed token,
+The embeddable widget (static/widget.js) asks POST /web/session for a signed token,
 then talks over /web/ws. The token names the customer and the conversation; nothing the
 browser sends can choose either. Protocol, one JSON object per frame:
 
-  client: {"type": "hello", "token"}            first frame, within web_socket.HELLO_TIMEOUT
+  client: {"type": "hello", "token"}            first frame, within socket.HELLO_TIMEOUT
           {"type": "message", "id", "text", "title"?}   id is the idempotency key
           {"type": "new_conversation"} | {"type": "ping"}
   server: {"type": "ready", "history"}  {"type": "session", "token"}  {"type": "ack", "id"}
@@ -21,17 +21,17 @@ from aiohttp import web
 
 from memory import errors
 
-from bot import linking
-from bot.channels.web_sessions import Session, SessionRefused, Sessions
-from bot.channels.web_socket import CHANNEL, HUB, SESSIONS, Hub, chat_socket
+from bot.channels.web.sessions import Session, SessionRefused, Sessions
+from bot.channels.web.socket import CHANNEL, HUB, SESSIONS, Hub, chat_socket
 from bot.conversations import new_conversation_id
 from bot.errors import json_error, read_json_object
+from bot.linking import INVALID, LINKER, LinkDenied
 from bot.state import DELIVERY, SETTINGS, STORE
 
 logger = logging.getLogger(__name__)
 
 USER_CHANNEL = "web-user"  # identities vouched for by the host site's HMAC
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 CORS = {"Access-Control-Allow-Origin": "*"}
 
 
@@ -60,7 +60,7 @@ async def _start_session(request: web.Request) -> web.Response:
             user_id = sessions.verify_identity(body.get("user_id"), body.get("user_hash"))
             session = await _identified_session(store, await store.identify(USER_CHANNEL, user_id), previous)
         elif wants_link:
-            session = await linking.web_session(request.app, body["link"], previous)
+            session = await _linked_session(request.app, body["link"], previous)
         elif previous is not None and not previous.identified:
             session = previous
         else:
@@ -86,6 +86,20 @@ async def _identified_session(store, customer_id: str, previous: Session | None)
         if interaction.channel == CHANNEL and interaction.ended_at is None:
             return Session(customer_id, interaction.conversation_id, identified=True)
     return Session(customer_id, new_conversation_id(CHANNEL), identified=True)
+
+
+async def _linked_session(app: web.Application, token: object, previous: Session | None) -> Session:
+    """A session for the customer a "continue on the web" `link` token names (bot.linking)."""
+    linker = app.get(LINKER)
+    if linker is None:
+        raise SessionRefused(403, INVALID)
+    anonymous = previous.customer_id if previous is not None and not previous.identified else None
+    try:
+        customer_id = await linker.web_customer(token, anonymous)
+    except LinkDenied as denied:
+        status = 503 if denied.code == "link_unavailable" else 403
+        raise SessionRefused(status, str(denied)) from None
+    return Session(customer_id, new_conversation_id(CHANNEL))
 
 
 async def session_preflight(_: web.Request) -> web.Response:

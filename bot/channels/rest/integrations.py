@@ -1,8 +1,8 @@
 """REST integrations: each authenticates with its own API key, kept only as a SHA-256 digest.
 
-    python -m bot.integrations create NAME    # prints the new key, once
-    python -m bot.integrations revoke NAME    # the key stops working at once, on every gateway
-    python -m bot.integrations list
+    python -m bot.channels.rest create NAME   # prints the new key, once
+    python -m bot.channels.rest revoke NAME   # the key stops working at once, on every gateway
+    python -m bot.channels.rest list
 
 Keys are 256 random bits, so a plain SHA-256 is enough to store them (a slow password hash
 protects guessable secrets; these are not). The store keeps the digest and a short prefix
@@ -15,13 +15,10 @@ customers. The development integration keeps the plain "api" channel.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import hmac
-import os
 import re
 import secrets
-import sys
 from dataclasses import dataclass
 
 from memory import ProfileStore, errors
@@ -109,53 +106,3 @@ class Integrations:
 
     async def listed(self, *, include_revoked: bool = True) -> list[ApiKeyView]:
         return await self._store.api_keys(include_revoked=include_revoked)
-
-
-def describe(key: ApiKeyView) -> str:
-    state = "active" if key.active else f"revoked {key.revoked_at:%Y-%m-%d %H:%M}"
-    return f"{key.integration}\t{key.prefix}…\tcreated {key.created_at:%Y-%m-%d %H:%M}\t{state}"
-
-
-async def run(args: argparse.Namespace, profile_db_url: str) -> str:
-    from memory import open_store
-
-    store = await open_store(profile_db_url)
-    try:
-        integrations = Integrations(store)
-        actor = f"cli:{os.environ.get('USER') or 'unknown'}"
-        if args.command == "create":
-            key = await integrations.create(args.name, actor=actor)
-            return (
-                f"created integration {args.name}\n"
-                f"API key (shown once; keep it secret): {key}\n"
-                f"send it as 'Authorization: Bearer <key>'"
-            )
-        if args.command == "revoke":
-            if not await integrations.revoke(args.name, actor=actor):
-                raise InvalidIntegration(f"'{args.name}' has no active key")
-            return f"revoked the key of {args.name}"
-        keys = await integrations.listed()
-        return "\n".join(describe(key) for key in keys) or "no integrations yet"
-    finally:
-        await store.close()
-
-
-def main(argv: list[str] | None = None) -> int:
-    from bot.cli import run_admin_command
-
-    parser = argparse.ArgumentParser(
-        prog="python -m bot.integrations", description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-    create = commands.add_parser("create", help="create an integration and print its key once")
-    create.add_argument("name")
-    commands.add_parser("revoke", help="revoke an integration's key").add_argument("name")
-    commands.add_parser("list", help="list integrations and their key prefixes")
-    args = parser.parse_args(argv)
-    return run_admin_command(lambda settings: run(args, settings.profile_db_url),
-                             (InvalidIntegration, errors.ProfileStoreError))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

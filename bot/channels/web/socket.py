@@ -15,7 +15,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from memory import MessageView, errors
 
 from bot import ratelimit
-from bot.channels.web_sessions import Session, SessionRefused, Sessions
+from bot.channels.web.sessions import Session, SessionRefused, Sessions
 from bot.conversations import (
     BoundedSet, InvalidMessage, MessageNotStored, Turn, clean_text, new_conversation_id,
 )

@@ -13,8 +13,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.channels.telegram_replies import ButtonPayloads
+from bot.channels.telegram.replies import ButtonPayloads
 from bot.conversations import BoundedSet, Conversations
+from bot.linking import LinkRefused
 from memory import ProfileStore, errors
 
 logger = logging.getLogger(__name__)
@@ -23,10 +24,6 @@ CHANNEL = "telegram"
 # How far back a redelivered update is looked for; Telegram redelivers in order, so it is
 # always among a chat's latest messages.
 RECENT_MESSAGES = 50
-
-
-class LinkRefused(Exception):
-    """A /start deep-link token was not accepted; the text is fit to show the customer."""
 
 
 LinkStart = Callable[[str, str], Awaitable[None]]

@@ -1,6 +1,6 @@
 """Telegram channel: python-telegram-bot handlers, fed by a verified webhook or by polling.
 
-Behaviour at the edges (each one is tested in tests/bot/test_telegram.py):
+Behaviour at the edges (each one is tested in tests/bot/channels/telegram/):
 - Text and quick-reply presses go to the bot; quick replies are inline keyboards.
 - /start begins a new conversation and greets; `/start <token>` first asks the injectable
   `TelegramChats.link_start` hook to link this chat to a customer from another channel.
@@ -17,11 +17,9 @@ Behaviour at the edges (each one is tested in tests/bot/test_telegram.py):
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import hmac
 import logging
-import sys
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -37,8 +35,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.telegram_chats import CHANNEL, TelegramChats, chat_of, refuse_links
-from bot.channels.telegram_handlers import (
+from bot.channels.telegram.chats import CHANNEL, TelegramChats, chat_of, refuse_links
+from bot.channels.telegram.handlers import (
     deliver,
     on_attachment,
     on_button,
@@ -226,28 +224,3 @@ async def set_webhook(settings: Settings, url: str) -> None:
         await bot.set_webhook(
             url, secret_token=settings.telegram_secret, allowed_updates=ALLOWED_UPDATES
         )
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bot.channels.telegram",
-        description="Register the gateway's webhook with Telegram (run once per deployment).",
-    )
-    parser.add_argument("command", choices=["set-webhook"])
-    parser.add_argument("url", help=f"the public HTTPS URL of {WEBHOOK_PATH}")
-    args = parser.parse_args(argv)
-    settings = Settings.from_env()
-    if not settings.telegram_token:
-        print("RAPPORT_TELEGRAM_TOKEN is not set", file=sys.stderr)
-        return 2
-    try:
-        asyncio.run(set_webhook(settings, args.url))
-    except (ValueError, TelegramError) as problem:
-        print(f"could not set the webhook: {problem}", file=sys.stderr)
-        return 1
-    print(f"Telegram now sends updates to {args.url}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

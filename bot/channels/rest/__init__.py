@@ -1,6 +1,6 @@
 """REST channel: server-to-server integrations post a customer's message and get the replies.
 
-Each integration authenticates with its own API key (bot.integrations) and names its own
+Each integration authenticates with its own API key (bot.channels.rest.integrations) and names its own
 customer reference, trusted because the key is; a `sender` in the body is ignored. A retried
 request carrying the same `Idempotency-Key` is answered with the first response and never
 reaches the engine twice, whichever gateway gets it: the key is claimed in the profile
@@ -28,7 +28,7 @@ from memory.channel_views import DONE, PENDING
 
 from bot.conversations import InvalidMessage, MessageNotStored, Turn, clean_text
 from bot.errors import json_error, read_json_object
-from bot.integrations import Integration, Integrations
+from bot.channels.rest.integrations import Integration, Integrations
 from bot.state import CONVERSATIONS, SETTINGS, STORE
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 # after the lease, and the message's own id then keeps the engine from seeing it twice.
 IDEMPOTENCY_KEEP_FOR = timedelta(hours=24)
 PURGE_EVERY_SECONDS = 3600
-OPENAPI_PATH = Path(__file__).resolve().parent.parent / "openapi.yml"
+OPENAPI_PATH = Path(__file__).resolve().parent / "openapi.yml"
 _CONVERSATION_NAMESPACE = uuid.UUID("5f1d7a3e-8c1b-4a53-9a7e-0c3f5b6a9d21")
 
 INTEGRATIONS = web.AppKey("integrations", Integrations)
