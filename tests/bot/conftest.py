@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestServer
 from bot.app import create_app
 from bot.settings import Settings
 from memory import migrate
-from tests.bot.telegram.bot_api import SECRET, TOKEN, FakeBotApi
+from tests.bot.channels.telegram.bot_api import SECRET, TOKEN, FakeBotApi
 
 
 @dataclass

@@ -16,8 +16,8 @@ from bot.handoff import HANDOFFS
 from bot.handoff.suggestions import Vocabulary, read_parse
 from bot.state import CONVERSATIONS, STORE
 from memory import Source
-from tests.bot.test_console import next_event, queued
-from tests.bot.test_studio_support import studio  # noqa: F401  (fixture)
+from tests.bot.console.test_console import next_event, queued
+from tests.bot.studio.test_studio_support import studio  # noqa: F401  (fixture)
 
 COMPLAINT = "My router keeps dropping the connection"
 NEED = "I'm after a new mobile plan, about 25 a month, before March"
@@ -293,7 +293,7 @@ async def test_a_slow_parse_is_given_up():
 # --- canned replies come from the live published version ----------------------------------------
 
 async def test_canned_replies_follow_a_publish_without_a_restart(studio):
-    from tests.bot.test_studio import edit_response, publish
+    from tests.bot.studio.test_studio import edit_response, publish
 
     mia = await studio.marketer()
     ann = await studio.harness.sign_in("ann")

@@ -1,6 +1,6 @@
 """The Telegram channel: python-telegram-bot in the real gateway, against a local Bot API server.
 
-Updates are the payloads in tests/bot/telegram/, posted to the gateway's webhook the way
+Updates are the payloads in tests/bot/channels/telegram/, posted to the gateway's webhook the way
 Telegram posts them; everything the bot sends lands on the fake Bot API server.
 """
 
@@ -20,7 +20,7 @@ from bot.delivery import Undeliverable
 from bot.engine.client import Button, Reply
 from bot.state import DELIVERY, STORE
 from memory import errors
-from tests.bot.telegram.bot_api import SECRET, TOKEN, FakeBotApi, recorded_update
+from tests.bot.channels.telegram.bot_api import SECRET, TOKEN, FakeBotApi, recorded_update
 from tests.conftest import free_port
 
 CHAT = 5127461093  # the private chat in the recorded updates

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bot.studio.project import DOMAIN, OFFERS
-from tests.bot.test_studio_support import studio  # noqa: F401  (fixture)
+from tests.bot.studio.test_studio_support import studio  # noqa: F401  (fixture)
 
 TOP_GREETING = ("Welcome back, {first_name}! You're one of our favourite people. "
                 "What can I do today?")

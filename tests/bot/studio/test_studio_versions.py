@@ -1,5 +1,5 @@
-"""Studio bookkeeping: versions at start-up and after a release of the code, Rasa's output read
-back to lines, and the warm Rasa worker."""
+"""Studio bookkeeping: versions at start-up and after a release of the code, and Rasa's output
+read back to lines."""
 
 from __future__ import annotations
 
@@ -8,15 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import processes, training
 from bot.settings import REPO_ROOT
 from bot.studio.project import DOMAIN, read_snapshot
-from bot.engine.runner import WarmRasa
 from bot.studio.rasa_tools import locate, parse_validate_output
 from bot.studio.startup import PENDING, studio_root, sync_with_code
 from bot.studio.versions import VersionStore
-from tests.bot.test_studio import edit_response, publish
-from tests.bot.test_studio_support import studio  # noqa: F401  (fixture)
+from tests.bot.studio.test_studio import edit_response, publish
+from tests.bot.studio.test_studio_support import studio  # noqa: F401  (fixture)
 
 
 GOODBYE = "Goodbye, and thanks for chatting with us."
@@ -112,86 +110,3 @@ def test_rasa_warnings_are_read_back_to_the_file_and_line_they_are_about():
     line = files[warning.file].splitlines()[warning.line - 1]
     assert line.strip() == "- action: utter_you_are_so_welcome"
     assert (error.severity, error.message) == ("error", "Rasa: Found a story conflict")
-
-
-@pytest.mark.skipif(not processes.ENGINE_PYTHON.exists(),
-                    reason="the engine environment is not installed")
-async def test_the_warm_rasa_worker_runs_commands_one_after_another_in_one_process():
-    rasa = WarmRasa(idle=60)
-    lines: list[str] = []
-    try:
-        assert await rasa.run(["--version"], lines.append) == 0
-        pid = rasa._process.pid
-        assert any("Rasa Version" in line for line in lines)
-        # argparse refuses it, and the worker carries on.
-        assert await rasa.run(["data", "validate", "--no-such-option"], lines.append) == 2
-        assert await rasa.run(["--version"], lines.append) == 0
-        assert rasa._process.pid == pid
-    finally:
-        await rasa.close()
-    assert not rasa.running
-
-
-ENGINE_NLG_SCRIPT = r'''
-import asyncio, json, sys
-from aiohttp import web
-from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SlotSet
-from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.utils.endpoints import EndpointConfig
-from bot.engine.nlg import GatewayNaturalLanguageGenerator
-
-async def main():
-    domain = Domain.load(sys.argv[1])
-    tracker = DialogueStateTracker.from_events("web.x", [SlotSet("value_tier", "top")],
-                                               domain.slots)
-    seen = []
-
-    async def nlg(request):
-        seen.append((request.headers.get("Authorization"), await request.json()))
-        return web.json_response({"text": "from the gateway"})
-
-    app = web.Application()
-    app.router.add_post("/nlg", nlg)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    results = []
-    for url in (f"http://127.0.0.1:{port}/nlg", "http://127.0.0.1:9/nlg"):
-        generator = GatewayNaturalLanguageGenerator(EndpointConfig(url=url, token="t0k"), domain)
-        results.append(await generator.generate(
-            "utter_welcome_back", tracker, "collector", first_name="Ada",
-            domain_responses=domain.responses))
-    await runner.cleanup()
-    body = seen[0][1]
-    print(json.dumps({"results": results, "auth": seen[0][0], "sent": {
-        "response": body["response"], "arguments": body["arguments"],
-        "sender": body["tracker"]["sender_id"], "tier": body["tracker"]["slots"]["value_tier"],
-        "keys": sorted(body["tracker"])}}))
-
-asyncio.run(main())
-'''
-
-
-@pytest.mark.skipif(not processes.ENGINE_PYTHON.exists(),
-                    reason="the engine environment is not installed")
-def test_the_engine_asks_the_gateway_and_falls_back_to_the_model_when_it_cannot():
-    """bot/studio/engine_nlg.py inside Rasa's own environment, against a stand-in gateway."""
-    import json
-    import subprocess
-
-    result = subprocess.run(
-        [str(processes.ENGINE_PYTHON), "-c", ENGINE_NLG_SCRIPT, str(REPO_ROOT / DOMAIN)],
-        capture_output=True, text=True, timeout=300, env=processes.engine_env(), cwd=REPO_ROOT,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    out = json.loads(result.stdout.strip().splitlines()[-1])
-    gateway, fallback = out["results"]
-    assert gateway["text"] == "from the gateway"
-    assert out["auth"] == "Bearer t0k"
-    assert out["sent"] == {"response": "utter_welcome_back", "arguments": {"first_name": "Ada"},
-                           "sender": "web.x", "tier": "top", "keys": ["sender_id", "slots"]}
-    # The gateway is unreachable: the model's own top-tier wording, filled in.
-    assert fallback["text"].startswith("Welcome back, Ada! It's great to see one of our most")

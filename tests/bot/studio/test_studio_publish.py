@@ -8,8 +8,8 @@ import asyncio
 from bot.state import STORE
 from bot.studio.project import DOMAIN, OFFERS
 from bot.studio.validation import Problem
-from tests.bot.test_studio import TOP_GREETING, edit_response, publish, top_variation
-from tests.bot.test_studio_support import studio  # noqa: F401  (fixture)
+from tests.bot.studio.test_studio import TOP_GREETING, edit_response, publish, top_variation
+from tests.bot.studio.test_studio_support import studio  # noqa: F401  (fixture)
 
 RULES = "data/rules/basics.yml"
 
