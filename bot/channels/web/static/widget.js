@@ -181,6 +181,21 @@
     return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
   }
 
+  // The newest message stays in view. The log shrinks when quick replies or the typing dots
+  // appear below it (or the window gets smaller), after it was scrolled to the bottom: while
+  // the customer has not scrolled up, it is scrolled to the bottom again.
+  var pinned = true;
+  log.addEventListener("scroll", function () {
+    pinned = log.scrollHeight - log.scrollTop - log.clientHeight < 24;
+  });
+  function showNewest() {
+    log.scrollTop = log.scrollHeight;
+    pinned = true;
+  }
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () { if (pinned) log.scrollTop = log.scrollHeight; }).observe(log);
+  }
+
   function addMessage(sender, text, createdAt, key) {
     if (key && rendered[key]) return rendered[key];
     var item = el("div", { class: "message from-" + (WHO[sender] ? sender : "bot") });
@@ -195,7 +210,7 @@
     item.appendChild(meta);
     log.appendChild(item);
     if (key) rendered[key] = item;
-    log.scrollTop = log.scrollHeight;
+    showNewest();
     return item;
   }
 
@@ -213,7 +228,7 @@
     if (kind === "error") attrs.role = "alert";
     var item = el("div", attrs, text);
     log.appendChild(item);
-    log.scrollTop = log.scrollHeight;
+    showNewest();
   }
 
   function showQuickReplies(buttons) {
@@ -227,6 +242,7 @@
       });
       quick.appendChild(button);
     });
+    if (pinned) log.scrollTop = log.scrollHeight;  // the buttons took room from the log
   }
 
   function setStatus(text) {
@@ -362,7 +378,7 @@
       case "ack": return onAck(frame);
       case "typing":
         typing.hidden = !frame.on;
-        if (frame.on) log.scrollTop = log.scrollHeight;
+        if (frame.on) showNewest();
         return;
       case "message": return onMessage(frame);
       case "error": return onError(frame);
