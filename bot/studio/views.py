@@ -25,7 +25,8 @@ from bot.studio.nlg import serve_nlg
 from bot.studio.project import check_path, load_yaml, responses_of
 from bot.engine.runner import WarmRasa
 from bot.studio.rasa_tools import RasaTools
-from bot.studio.service import STUDIO, TOOLS, Studio, StudioError, offers_of
+from bot.studio.publishing import StudioError
+from bot.studio.service import STUDIO, TOOLS, Studio, offers_of
 from bot.studio.startup import studio_models, studio_root
 from bot.studio.versions import UnknownVersion
 
