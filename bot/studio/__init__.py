@@ -5,11 +5,12 @@ Wire it with `setup(app)` after bot.accounts. Every page and API needs the marke
 engine fetches every response from the gateway's /nlg endpoint, so wording and offers go
 live without retraining, and flow changes are trained and swapped in without downtime.
 
-Modules: `views` (routes and wiring), `service` (the studio: drafts, checks, publishing),
-`preview`, `project` (snapshots and the training key), `validation` and `checks`
-(problems on every save), `rasa_tools` (Rasa's validator and trainer on a draft, through
-bot.engine.runner), `startup` (the live version at start-up), `versions`, `drafts`,
-`edits`, `jobs`, `nlg` and `responses` (the live wording the engine asks for), `pages`.
+Modules: `views` (routes and wiring), `service` (drafts, checks, publish requests),
+`publishing` (the publish job: train, swap, go live), `preview`, `project` (snapshots and
+the training key), `validation` and `checks` (problems on every save), `rasa_tools`
+(Rasa's validator and trainer on a draft, through bot.engine.runner), `startup` (the live
+version at start-up), `versions`, `drafts`, `edits`, `jobs`, `nlg` and `responses` (the
+live wording the engine asks for), `pages`.
 """
 
 from __future__ import annotations

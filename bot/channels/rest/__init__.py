@@ -1,7 +1,8 @@
 """REST channel: server-to-server integrations post a customer's message and get the replies.
 
-Each integration authenticates with its own API key (bot.channels.rest.integrations) and names its own
-customer reference, trusted because the key is; a `sender` in the body is ignored. A retried
+Each integration authenticates with its own API key (`integrations.py`; keys are made and
+revoked with `python -m bot.channels.rest`) and names its own customer reference, trusted
+because the key is; a `sender` in the body is ignored. A retried
 request carrying the same `Idempotency-Key` is answered with the first response and never
 reaches the engine twice, whichever gateway gets it: the key is claimed in the profile
 store before the turn runs. The OpenAPI document is served at /api/v1/openapi.{json,yaml}.
