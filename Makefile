@@ -20,7 +20,7 @@ test: setup-test
 	@scripts/test.sh
 
 train: setup
-	@$(PY) -c "import asyncio; from bot import training; from bot.settings import Settings; asyncio.run(training.train(Settings.from_env().model_dir))"
+	@$(PY) -c "import asyncio; from bot.engine import training; from bot.settings import Settings; s = Settings.from_env(); asyncio.run(training.train(s.model_dir, log_path=s.logs_dir / 'training.log'))"
 
 validate: setup
 	@PYTHONPATH=. .venv-engine/bin/rasa data validate --config config.yml --domain domain.yml --data data

@@ -46,7 +46,7 @@ from bot.accounts.database import open_runner
 from bot.channels.rest import conversation_id_for
 from bot.conversations import APOLOGY
 from bot.handoff.sql import SqlHandoffStore
-from bot.integrations import DEVELOPMENT, Integration
+from bot.channels.rest.integrations import DEVELOPMENT, Integration
 from bot.settings import REPO_ROOT, Settings
 from memory import open_store
 

@@ -35,7 +35,7 @@ import aiohttp
 from benchmarks.throughput import free_port
 from bot.settings import REPO_ROOT
 from bot.studio.project import read_snapshot
-from bot.studio.rasa_runner import ColdRasa
+from bot.engine.runner import ColdRasa
 from bot.studio.rasa_tools import RasaTools, TrainingFailed
 
 PASSWORD = "bench studio password, long enough"
@@ -267,7 +267,7 @@ async def run(rounds: int) -> dict[str, object]:
     def median(key: str) -> float:
         return round(statistics.median(r[key] for r in wording), 3)
 
-    without_worker = round(sum(v for k, v in rss.items() if "rasa_worker" not in k), 1)
+    without_worker = round(sum(v for k, v in rss.items() if k != "bot.engine.worker"), 1)
     return {
         "wording_edit_to_live_s": {"median": median("edit_to_live"),
                                    "max": round(max(edit_to_live), 3), "rounds": rounds,

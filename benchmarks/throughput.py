@@ -26,7 +26,7 @@ import aiohttp
 from benchmarks.load import run_load
 from bot.conversations import APOLOGY
 from bot.settings import REPO_ROOT
-from bot.training import ENGINE_PYTHON, engine_env
+from bot.engine.processes import ENGINE_PYTHON, engine_env
 
 SCRIPT = [
     "hello",

@@ -11,6 +11,7 @@ import uvloop
 from aiohttp import web
 
 from bot.settings import InsecureSettings, Settings
+from bot.supervisor import supervise
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,10 +26,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     if args.command == "run":
-        from bot.supervisor import supervise
-
         return asyncio.run(supervise(settings))
 
+    # Imported here, not above: the supervisor process serves nothing, so the gateway's own
+    # modules (python-telegram-bot and the rest, about 18 MB) stay out of it.
     from bot.app import create_app
 
     # uvloop: the same asyncio API on libuv; every turn's socket writes and wake-ups cost

@@ -15,7 +15,7 @@ from bot import accounts as staff_accounts, console, handoff, linking, ratelimit
 from bot.channels import rest, telegram, web as web_channel
 from bot.conversations import Conversations
 from bot.delivery import Delivery
-from bot.engine import ActionServerProbe, EngineClient
+from bot.engine.client import ActionServerProbe, EngineClient
 from bot.settings import Settings
 from bot.state import CONVERSATIONS, DELIVERY, ENGINE, SETTINGS, STORE
 

@@ -1,4 +1,4 @@
-"""What the admin command lines (`python -m bot.accounts`, `python -m bot.integrations`) share:
+"""What the admin command lines (`python -m bot.accounts`, `python -m bot.channels.rest`) share:
 settings from the environment, a migrated profile store, one command, exit codes 0/1/2."""
 
 from __future__ import annotations
@@ -7,6 +7,8 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 
+from memory import migrate
+
 from bot.settings import InsecureSettings, Settings
 
 
@@ -14,8 +16,6 @@ def run_admin_command(command: Callable[[Settings], Awaitable[str]],
                       refused: tuple[type[Exception], ...]) -> int:
     """Print what `command` returns (0); a `refused` error is printed as such (1), and
     insecure settings stop it before anything runs (2)."""
-    from memory import migrate
-
     try:
         settings = Settings.from_env()
     except InsecureSettings as error:

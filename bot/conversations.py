@@ -14,7 +14,7 @@ from typing import Generic, Protocol, TypeVar
 
 from memory import MessageView, NewMessage, ProfileStore, errors
 
-from bot.engine import EngineClient, EngineUnavailable, Reply
+from bot.engine.client import EngineClient, EngineUnavailable, Reply
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.engine import Reply
+from bot.engine.client import Reply
 
 logger = logging.getLogger(__name__)
 

@@ -33,10 +33,8 @@ from aiohttp import web
 from memory import ProfileStore, errors
 from memory.channel_views import LinkRedemption
 
-from bot.channels.telegram_chats import LinkRefused
-from bot.channels.web_sessions import Session, SessionRefused
 from bot.conversations import Turn, new_conversation_id
-from bot.engine import Reply
+from bot.engine.client import Reply
 from bot.state import CONVERSATIONS, SETTINGS, STORE
 
 logger = logging.getLogger(__name__)
@@ -69,6 +67,10 @@ OFFER = {
 EXPIRY = "it works once, within {minutes} minutes"
 NO_LINK = "Sorry, I couldn't make a link just now. Please ask me again in a moment."
 _REFUSALS = {"unknown": INVALID, "used": USED, "expired": EXPIRED}
+
+
+class LinkRefused(Exception):
+    """A link token was not accepted; the text is fit to show the customer."""
 
 
 class LinkDenied(LinkRefused):
@@ -213,12 +215,13 @@ class Linker:
         """TelegramChats.link_start: `/start <token>` attaches this chat to the customer."""
         await self.redeem(token, target=TELEGRAM, channel=TELEGRAM, external_id=chat_id)
 
-    async def web_customer(self, token: object, previous: Session | None) -> str:
-        """The customer a web link attaches this browser to; its anonymous visitor is merged in."""
+    async def web_customer(self, token: object, anonymous_customer_id: str | None) -> str:
+        """The customer a web link attaches this browser to; the browser's anonymous visitor
+        (the customer of its session, when that session is not signed in) is merged in."""
         visitor = None
-        if previous is not None and not previous.identified:
+        if anonymous_customer_id is not None:
             try:
-                identities = await self.store.identities(previous.customer_id)
+                identities = await self.store.identities(anonymous_customer_id)
             except errors.ProfileStoreError:
                 identities = []  # erased or unreachable: a fresh visitor id below
             visitor = next((i.external_id for i in identities if i.channel == WEB), None)
@@ -240,19 +243,6 @@ def _is_plain(reply: Reply) -> bool:
 
 
 LINKER = web.AppKey("linker", Linker)
-
-
-async def web_session(app: web.Application, token: object, previous: Session | None) -> Session:
-    """A web chat session for the customer a `link` token names (POST /web/session)."""
-    linker = app.get(LINKER)
-    if linker is None:
-        raise SessionRefused(403, INVALID)
-    try:
-        customer_id = await linker.web_customer(token, previous)
-    except LinkDenied as denied:
-        status = 503 if denied.code == "link_unavailable" else 403
-        raise SessionRefused(status, str(denied)) from None
-    return Session(customer_id, new_conversation_id(WEB))
 
 
 async def _linking_ctx(app: web.Application) -> AsyncIterator[None]:

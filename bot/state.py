@@ -8,7 +8,7 @@ from memory import ProfileStore
 
 from bot.conversations import Conversations
 from bot.delivery import Delivery
-from bot.engine import EngineClient
+from bot.engine.client import EngineClient
 from bot.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)

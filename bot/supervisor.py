@@ -15,15 +15,16 @@ import aiohttp
 
 from memory import migrate, open_store
 
-from bot import training
+from bot.engine import training
+from bot.engine.config import (engine_command, engine_process_env, prepare_tracker_store,
+                               write_engine_config)
+from bot.engine.processes import spawn_logged, stop_process_group
 from bot.marketing import sync_offers
-from bot.engine_config import prepare_tracker_store, write_engine_config
 from bot.settings import REPO_ROOT, Settings
 from bot.studio import startup as studio_startup
 
 RUNTIME_PYTHON = Path(sys.executable)
 READY_TIMEOUT = 300.0
-STOP_GRACE = 10.0
 
 
 @dataclass
@@ -41,9 +42,9 @@ def say(message: str) -> None:
 
 def services(settings: Settings, endpoints: Path, credentials: Path, model: Path | None = None) -> list[Service]:
     """The three processes; `model` is the studio's live model (the shipped one by default)."""
-    # The engine runs nlu/ on its own Python and reads the currency from its environment
-    # (nlu/money.py): every process gets the value the settings resolved, and so do the
-    # engines the studio starts from the gateway's environment.
+    # The engine reads the currency from its environment (nlu/money.py): every process gets
+    # the value the settings resolved, and so do the engines the studio starts from the
+    # gateway's environment.
     shared = {"RAPPORT_CURRENCY": settings.currency}
     runtime_env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), SANIC_HOST="127.0.0.1", **shared)
     return [
@@ -56,12 +57,9 @@ def services(settings: Settings, endpoints: Path, credentials: Path, model: Path
         ),
         Service(
             "engine",
-            [str(training.ENGINE_PYTHON), "-m", "nlu.engine", "run",
-             "--interface", "127.0.0.1", "--port", str(settings.engine_port),
-             "--enable-api", f"--auth-token={settings.engine_token}",
-             "--model", str(model or training.model_path(settings.model_dir)),
-             "--endpoints", str(endpoints), "--credentials", str(credentials)],
-            {**training.engine_env(), **shared},
+            engine_command(settings, endpoints, credentials,
+                           model or training.model_path(settings.model_dir)),
+            engine_process_env(settings),
             f"{settings.engine_url}/",
         ),
         Service(
@@ -88,25 +86,7 @@ async def _wait_healthy(service: Service, deadline: float) -> None:
 
 
 async def _start(service: Service, logs_dir: Path) -> None:
-    log = open(logs_dir / f"{service.name}.log", "ab")  # noqa: SIM115 - the child owns it
-    service.process = await asyncio.create_subprocess_exec(
-        *service.argv, cwd=REPO_ROOT, env=service.env, stdout=log, stderr=log,
-        start_new_session=True,
-    )
-    log.close()
-
-
-async def stop_process_group(process: asyncio.subprocess.Process, grace: float = STOP_GRACE) -> None:
-    """SIGTERM a child started with start_new_session, and SIGKILL it after `grace` seconds."""
-    if process.returncode is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-    try:
-        await asyncio.wait_for(process.wait(), grace)
-    except asyncio.TimeoutError:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        await process.wait()
+    service.process = await spawn_logged(service.argv, service.env, logs_dir / f"{service.name}.log")
 
 
 async def _stop(running: list[Service]) -> None:
@@ -131,9 +111,10 @@ async def supervise(settings: Settings) -> int:
     if training.is_up_to_date(settings.model_dir):
         say("model is up to date, no training needed")
     else:
-        say("training the model (only when data, domain, config or nlu/ changed)")
+        log = settings.logs_dir / "training.log"
+        say(f"training the model (only when data, domain, config or nlu/ changed; full log: {log})")
         started = time.monotonic()
-        await training.train(settings.model_dir)
+        await training.train(settings.model_dir, log_path=log)
         say(f"model trained in {time.monotonic() - started:.0f} s")
     # The marketer studio's live version (the shipped bot until someone publishes): its
     # offers go into the store, its model into the engine.

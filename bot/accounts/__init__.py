@@ -19,6 +19,7 @@ from bot.accounts.database import open_runner
 from bot.accounts.guard import AUTH, current_session, require_role, secure, session_of, staff
 from bot.accounts.models import ADMIN, AGENT, MARKETER, ROLES, StaffMember, StaffSession
 from bot.accounts.sql import SqlAccountStore
+from bot.accounts.views import setup_routes
 from bot.state import SETTINGS, STORE
 
 __all__ = [
@@ -65,7 +66,5 @@ async def _accounts_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 def setup(app: web.Application) -> None:
-    from bot.accounts.views import setup_routes
-
     app.cleanup_ctx.append(_accounts_ctx)
     setup_routes(app)

@@ -21,6 +21,7 @@ from aiohttp import web
 
 from bot.accounts.auth import StaffAuth
 from bot.accounts.models import StaffMember, StaffSession
+from bot.accounts.pages import forbidden_page
 from bot.errors import json_error
 
 SESSION_COOKIE = "rapport_staff"
@@ -102,8 +103,6 @@ def require_role(*roles: str) -> Callable[[Handler], Handler]:
                 raise json_error(401, "Sign in first.")
             if not session.member.has_role(*roles):
                 if wants_html(request):
-                    from bot.accounts.pages import forbidden_page
-
                     raise web.HTTPForbidden(
                         text=forbidden_page(session.member), content_type="text/html",
                         headers=SECURITY_HEADERS,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.console.views import setup_routes
+
 
 def setup(app: web.Application) -> None:
-    from bot.console.views import setup_routes
-
     setup_routes(app)

@@ -16,6 +16,7 @@ from aiohttp import web
 from memory import errors, load_fact_catalog
 
 from bot.accounts import AGENT, AUTH, require_role, secure, session_of, staff
+from bot.console import live
 from bot.console.pages import conversation_page, queue_page
 from bot.errors import json_error, read_json_object
 from bot.handoff import HANDOFFS, RESPONSES
@@ -147,8 +148,6 @@ async def _fact_keys_ctx(app: web.Application):
 
 
 def setup_routes(app: web.Application) -> None:
-    from bot.console import live
-
     app.cleanup_ctx.append(_fact_keys_ctx)
     app.router.add_get("/console", queue_view)
     app.router.add_get("/console/conversations/{handoff_id}", conversation_view)

@@ -21,6 +21,7 @@ from bot.handoff.sql import SqlHandoffStore
 from bot.handoff.suggestions import load_vocabulary
 from bot.settings import REPO_ROOT
 from bot.state import CONVERSATIONS, DELIVERY, ENGINE, SETTINGS, STORE
+from bot.studio import live_responses
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +42,6 @@ async def open_broker(redis_url: str) -> Broker:
 async def _handoff_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     rules = load_rules(settings.handoff_rules_path)
-    from bot.studio import live_responses
-
     # Read at each use: the studio is set up after the handoff and may publish at any time.
     responses = LiveResponses(lambda: live_responses(app), DOMAIN_PATH)
     broker = await open_broker(settings.redis_url)

@@ -12,7 +12,7 @@ from memory import Source, errors
 from bot.accounts.models import ADMIN, AGENT, StaffMember
 from bot.conversations import InvalidMessage, clean_text
 from bot.delivery import Undeliverable
-from bot.engine import EngineUnavailable
+from bot.engine.client import EngineUnavailable
 from bot.handoff import notices
 from bot.handoff.capture import pending_and_recorded
 from bot.handoff.models import (

@@ -21,7 +21,7 @@ from typing import Any
 from memory import MessageView, ProfileStore, Source, errors
 
 from bot.accounts.models import StaffMember
-from bot.engine import EngineUnavailable
+from bot.engine.client import EngineUnavailable
 from bot.handoff import suggestions as found
 from bot.handoff.models import HandoffError, HandoffNotFound, HandoffView, InvalidAction, iso
 from bot.handoff.pubsub import Broker, conversation_topic

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from bot.engine import Button, Reply
+from bot.engine.client import Button, Reply
 
 logger = logging.getLogger(__name__)
 

@@ -24,21 +24,19 @@ from memory import MessageView, ProfileStore, Source, errors
 
 from bot.accounts.store import AccountStore
 from bot.delivery import Delivery, Undeliverable
-from bot.engine import EngineClient, EngineUnavailable, Reply
+from bot.engine.client import EngineClient, EngineUnavailable, Reply
 from bot.handoff import notices
 from bot.handoff.capture import Capture
 from bot.handoff.customers import QueueContext, queue_context
 from bot.handoff.models import AFTER_HOURS, WAITING, HandoffView, iso
 from bot.handoff.pubsub import QUEUE_TOPIC, Broker, conversation_topic
-from bot.handoff.rules import HandoffRules, Trigger
+from bot.handoff.rules import HandoffRules
 from bot.handoff.store import HandoffStore
 from bot.handoff.suggestions import Vocabulary
+from bot.handoff.triggers import Triggers
 from bot.handoff.unhanded import Unhanded
 
 logger = logging.getLogger(__name__)
-
-TIER_CACHE_SECONDS = 300.0
-TIER_CACHE_SIZE = 50_000
 
 HANDOFF_KEY = "handoff"  # the custom payload actions/handoff.py emits
 GATEWAY_ACTOR = "gateway:handoff"
@@ -88,9 +86,7 @@ class Handoffs:
         self.store, self.profiles, self.engine = store, profiles, engine
         self.delivery, self.broker, self.rules, self.accounts = delivery, broker, rules, accounts
         self.satisfaction_question = satisfaction_question
-        # A customer's value tier moves with purchases, not with every message: reading it
-        # was a quarter of the gateway's time per turn, so each one is kept for a while.
-        self._tiers: dict[str, tuple[float, str]] = {}
+        self.triggers = Triggers(rules, profiles, store)
         self.clock = clock
         self.notifier = notices.QueueNotifier(update_every=rules.update_every, clock=clock)
         self._names: dict[int, str] = {}
@@ -147,7 +143,7 @@ class Handoffs:
                 custom = {k: v for k, v in reply.custom.items() if k != HANDOFF_KEY}
                 shown.append(Reply(text=reply.text, buttons=reply.buttons, custom=custom))
         if reason is None:
-            trigger = await self._triggered(turn)
+            trigger = await self.triggers.first_met(turn)
             if trigger is None:
                 return shown
             reason = trigger.reason
@@ -157,45 +153,6 @@ class Handoffs:
             conversation_id=turn.conversation_id, customer_id=turn.customer_id,
             channel=turn.channel, reason=reason, words=turn.text,
         )
-
-    async def _value_tier(self, customer_id: str) -> str:
-        now = time.monotonic()
-        cached = self._tiers.get(customer_id)
-        if cached is not None and now - cached[0] < TIER_CACHE_SECONDS:
-            return cached[1]
-        tier = (await self.profiles.value(customer_id)).tier
-        if len(self._tiers) >= TIER_CACHE_SIZE:
-            self._tiers.clear()
-        self._tiers[customer_id] = (now, tier)
-        return tier
-
-    async def _triggered(self, turn) -> Trigger | None:
-        """The first configured trigger this turn meets that has not fired in this conversation.
-
-        Checked after every bot turn outside a handoff. The customer's value and complaints
-        are read only for triggers whose message conditions already hold, value first:
-        for most customers a top-value trigger costs one read and stops there.
-        """
-        candidates = [t for t in self.rules.triggers if t.matches_message(turn.text, turn.channel)]
-        tier: str | None = None
-        severities: tuple[str, ...] | None = None
-        for trigger in candidates:
-            try:
-                if trigger.value_tiers is not None:
-                    if tier is None:
-                        tier = await self._value_tier(turn.customer_id)
-                    if tier not in trigger.value_tiers:
-                        continue
-                if trigger.needs_complaints and severities is None:
-                    complaints = await self.profiles.complaints(turn.customer_id)
-                    severities = tuple(c.severity for c in complaints if c.is_open)
-            except errors.ProfileStoreError as error:
-                logger.warning("could not check handoff triggers: %s", type(error).__name__)
-                return None
-            if trigger.matches_customer(tier, severities or ()):
-                if not await self.store.had_reason(turn.conversation_id, trigger.reason):
-                    return trigger
-        return None
 
     # --- the queue -----------------------------------------------------------------------
 

@@ -5,24 +5,30 @@ Wire it with `setup(app)` after bot.accounts. Every page and API needs the marke
 engine fetches every response from the gateway's /nlg endpoint, so wording and offers go
 live without retraining, and flow changes are trained and swapped in without downtime.
 
-This package's __init__ imports nothing at module level: the engine process (Python 3.10,
-Rasa's own libraries) imports `bot.studio.engine_nlg` and must not pull in the gateway.
+Modules: `views` (routes and wiring), `service` (drafts, checks, publish requests),
+`publishing` (the publish job: train, swap, go live), `preview`, `project` (snapshots and
+the training key), `validation` and `checks` (problems on every save), `rasa_tools`
+(Rasa's validator and trainer on a draft, through bot.engine.runner), `startup` (the live
+version at start-up), `versions`, `drafts`, `edits`, `jobs`, `nlg` and `responses` (the
+live wording the engine asks for), `pages`.
 """
 
 from __future__ import annotations
 
+from aiohttp import web
 
-def setup(app) -> None:
-    from bot.studio.views import setup_routes
+from bot.studio.responses import Responses
+from bot.studio.service import STUDIO
+from bot.studio.views import setup_routes
 
+
+def setup(app: web.Application) -> None:
     setup_routes(app)
 
 
-def live_responses(app):
+def live_responses(app: web.Application) -> Responses | None:
     """The live version's responses (name -> variations), or None where no studio runs.
 
     The console's canned replies read this; a publish shows in the next call."""
-    from bot.studio.views import STUDIO
-
     studio = app.get(STUDIO)
     return None if studio is None else studio.responses.live()

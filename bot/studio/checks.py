@@ -6,6 +6,8 @@ notice, written as a marketer would want to read it.
   and allowed values; its `{placeholders}` are slots.
 - Every slot a form asks for has a question (utter_ask_<slot> or action_ask_<slot>).
 - Offers: see bot.studio.offer_checks.
+
+`check(files)` parses every file (bot.studio.validation) and runs all of these.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.studio.offer_checks import check_offers
-from bot.studio.project import DOMAIN, OFFERS
+from bot.studio.project import DOMAIN, OFFERS, Snapshot
 from bot.studio.responses import placeholders
-from bot.studio.validation import ERROR, WARNING, Parsed, Problem
+from bot.studio.validation import ERROR, WARNING, Parsed, Problem, parse
 
 DEFAULT_ACTIONS = frozenset({
     "action_listen", "action_restart", "action_session_start", "action_default_fallback",
@@ -222,3 +224,17 @@ def _nlu(data: Any, domain: Domain, report: Report) -> None:
         if not isinstance(item.get("examples"), str) or not item["examples"].strip():
             report.add(("nlu", index), f"The intent '{intent}' has no examples (write them as a "
                        "'|' block of '- example' lines).", code="examples", subject=intent)
+
+
+def check(files: Snapshot) -> list[Problem]:
+    """Every problem in a snapshot, errors first, in file and line order."""
+    problems: list[Problem] = []
+    parsed: dict[str, Parsed] = {}
+    for path in sorted(files):
+        result = parse(path, files[path])
+        if isinstance(result, Problem):
+            problems.append(result)
+        else:
+            parsed[path] = result
+    problems += run(parsed, broken={p.file for p in problems})
+    return sorted(problems, key=lambda p: (p.severity != ERROR, p.file, p.line, p.message))

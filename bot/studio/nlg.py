@@ -4,7 +4,7 @@ POST /nlg with Rasa's callback body ({response, arguments, tracker: {sender_id, 
 channel: {name}}) answers {text, buttons, image, elements, attachment, custom} from the
 *published* version's responses, chosen and filled exactly as Rasa would. A conversation
 being previewed in the studio gets its draft's responses instead. Only the engine may
-call it: it must present the token bot.engine_config wrote into endpoints.yml.
+call it: it must present the token bot.engine.config wrote into endpoints.yml.
 """
 
 from __future__ import annotations

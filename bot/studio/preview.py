@@ -24,19 +24,20 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import yaml
 from aiohttp import web
 
 from bot.accounts import staff
 from bot.conversations import InvalidMessage, clean_text
-from bot.engine import EngineClient, EngineUnavailable
-from bot.engine_config import lock_store, nlg_endpoint
+from bot.engine.client import EngineClient, EngineUnavailable
+from bot.engine.config import engine_command, engine_process_env, write_preview_config
+from bot.engine.processes import spawn_logged, stop_process_group
 from bot.errors import json_error, read_json_object
-from bot.settings import REPO_ROOT, Settings
+from bot.settings import Settings
 from bot.state import ENGINE, SETTINGS, STORE
 from bot.studio.offer_checks import CHANNELS, VALUE_TIERS
 from bot.studio.jobs import Job
 from bot.studio.project import responses_of, training_key
+from bot.studio.service import STUDIO
 from bot.studio.startup import stored_model, studio_root
 
 logger = logging.getLogger(__name__)
@@ -77,29 +78,14 @@ class PreviewEngine:
             return self._client
 
     async def _start(self, model: Path) -> None:
-        from bot.supervisor import services  # the same launcher and arguments as the live engine
-
         port, token = _free_port(), "preview-" + secrets.token_urlsafe(24)
-        root = studio_root(self._settings)
-        root.mkdir(parents=True, exist_ok=True)
-        endpoints, credentials = root / "preview-endpoints.yml", root / "preview-credentials.yml"
-        endpoints.write_text(yaml.safe_dump({
-            "action_endpoint": {"url": f"{self._settings.actions_url}/webhook"},
-            "lock_store": lock_store(""),  # previews keep their trackers in memory
-            "nlg": nlg_endpoint(self._settings),
-        }))
-        credentials.write_text(yaml.safe_dump({"rest": None}))
+        endpoints, credentials = write_preview_config(self._settings, studio_root(self._settings))
+        # Launched like the live engine, on its own port and token.
         preview = dataclasses.replace(self._settings, engine_port=port, engine_token=token)
-        launched = services(preview, endpoints, credentials, model)
-        engine = next(s for s in launched if s.name == "engine")
-        self._settings.logs_dir.mkdir(parents=True, exist_ok=True)
-        # The child owns the log file from here on.
-        log = open(self._settings.logs_dir / "preview-engine.log", "ab")  # noqa: SIM115
-        self._process = await asyncio.create_subprocess_exec(
-            *engine.argv, cwd=REPO_ROOT, env=engine.env, stdout=log, stderr=log,
-            start_new_session=True,
+        self._process = await spawn_logged(
+            engine_command(preview, endpoints, credentials, model), engine_process_env(preview),
+            self._settings.logs_dir / "preview-engine.log",
         )
-        log.close()
         self._client = EngineClient(self._session, f"http://127.0.0.1:{port}", token)
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
@@ -125,8 +111,6 @@ class PreviewEngine:
     async def stop(self) -> None:
         process, self._process, self._client, self._model = self._process, None, None, None
         if process is not None and process.returncode is None:
-            from bot.supervisor import stop_process_group  # late: bot.supervisor imports bot.studio
-
             await stop_process_group(process)
 
 
@@ -145,8 +129,6 @@ class Previews:
         self._sessions: dict[str, Session] = {}
 
     async def start(self, member: Any, options: dict[str, Any]) -> Session:
-        from bot.studio.views import STUDIO
-
         studio = self._app[STUDIO]
         files = studio.draft(member).files()
         previous = self._sessions.pop(member.username, None)
@@ -166,8 +148,6 @@ class Previews:
 
     async def _prepare(self, session: Session, member: Any, files: dict[str, str],
                        key: str) -> None:
-        from bot.studio.views import STUDIO
-
         job = session.job
         assert job is not None
         try:

@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from bot.engine.training import code_inputs
 from bot.settings import REPO_ROOT
 
 Snapshot = dict[str, str]
@@ -96,14 +97,6 @@ def _normalised(path: str, text: str) -> str:
             data["responses"] = sorted(str(name) for name in responses)
     return yaml.dump(data, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=True,
                      allow_unicode=True)
-
-
-def code_inputs(root: Path = REPO_ROOT) -> list[Path]:
-    """What a model depends on besides the snapshot: the pipeline, the NLU code, the catalogue."""
-    files = [root / CONFIG, root / CATALOGUE]
-    files += sorted((root / "nlu").rglob("*.py"))
-    files += sorted((root / "nlu").rglob("*.yml"))
-    return [f for f in files if f.is_file() and "__pycache__" not in f.parts]
 
 
 def training_key(files: Snapshot, root: Path = REPO_ROOT) -> str:

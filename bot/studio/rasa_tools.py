@@ -15,18 +15,17 @@ import logging
 import re
 import shutil
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.engine.runner import ColdRasa, WarmRasa
+from bot.engine.training import Progress, TrainingProgress
 from bot.settings import REPO_ROOT
 from bot.studio.project import DOMAIN, TRAINING_DIRS, Snapshot, is_training_file, write_snapshot
-from bot.studio.rasa_runner import ColdRasa, WarmRasa
 from bot.studio.validation import ERROR, WARNING, Problem
 
 logger = logging.getLogger(__name__)
 
-Progress = Callable[[float, str], None]
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _WARNING = re.compile(r"UserWarning: (.*)$")
 _LOG = re.compile(r"^\S+ \S+ (ERROR|WARNING)\s+\S+\s+-\s+(.*)$")
@@ -223,30 +222,3 @@ class RasaTools:
 
 class TrainingFailed(RuntimeError):
     pass
-
-
-class TrainingProgress:
-    """Turns rasa train's log lines into a fraction: start, read, then a step per component."""
-
-    def __init__(self, report: Progress, components: int = 5) -> None:
-        self._report = report
-        self._components = components
-        self._done = 0
-
-    def _fraction(self) -> float:
-        return 0.3 + 0.6 * min(self._done, self._components) / (self._components + 1)
-
-    def feed(self, line: str) -> None:
-        if "Starting to train component" in line or "Restored component" in line:
-            self._done += 1
-            name = re.search(r"component '([^']+)'", line)
-            verb = "Training" if "Starting" in line else "Reusing the cached"
-            self._report(self._fraction(), f"{verb} {name.group(1) if name else 'component'}")
-        elif "Finished training component" in line:
-            self._report(self._fraction(), line.split(" - ")[-1])
-        elif "Your Rasa model is trained" in line:
-            self._report(0.97, "Packing the model")
-        elif line.startswith("Starting Rasa"):
-            self._report(0.05, line)
-        elif "Started validating" in line or "Training data" in line or "story_conflict" in line:
-            self._report(0.15, "Reading the training data")

@@ -11,24 +11,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import Any
 
-from memory import ProfileStore, errors
+from aiohttp import web
 
-from bot.engine import EngineClient, EngineUnavailable
-from bot.marketing import sync_offers
+from memory import ProfileStore
+
+from bot.engine.client import EngineClient
 from bot.settings import REPO_ROOT, Settings
 from bot.studio import edits
+from bot.studio.checks import check
 from bot.studio.drafts import AuditLog, Draft, Drafts
 from bot.studio.jobs import Job, RasaChecks
 from bot.studio.nlg import ResponseSource
 from bot.studio.project import (DOMAIN, OFFERS, BadPath, Snapshot, check_path, classify,
-                                load_yaml, merge, read_snapshot, training_key)
-from bot.studio.rasa_tools import RasaTools, TrainingFailed
-from bot.studio.startup import (PENDING, mark_imported, snapshot_hash, stored_model, studio_root,
-                                 sync_with_code)
-from bot.studio.validation import Problem, blocking, check, report
+                                load_yaml, merge, read_snapshot)
+from bot.studio.publishing import Publishing, StudioError
+from bot.studio.rasa_tools import RasaTools
+from bot.studio.startup import PENDING, snapshot_hash, studio_root, sync_with_code
+from bot.studio.validation import Problem, blocking, report
 from bot.studio.versions import Version, VersionStore
 
 logger = logging.getLogger(__name__)
@@ -36,16 +37,9 @@ logger = logging.getLogger(__name__)
 MAX_FILE_CHARS = 60_000
 
 
-class StudioError(Exception):
-    """A request the studio refuses; `message` is fit to show, `problems` point at the places."""
+class Studio(Publishing):
+    """Drafts, checks and versions for the marketers; publishing runs as a job (Publishing)."""
 
-    def __init__(self, status: int, message: str,
-                 problems: list[dict[str, Any]] | None = None) -> None:
-        super().__init__(message)
-        self.status, self.message, self.problems = status, message, problems or []
-
-
-class Studio:
     def __init__(self, settings: Settings, store: ProfileStore, engine: EngineClient,
                  tools: RasaTools) -> None:
         root = studio_root(settings)
@@ -241,92 +235,16 @@ class Studio:
             raise StudioError(409, f"{self.job.owner} is publishing right now; try again when it "
                                    "is live.")
 
-    def _start(self, member: Any, files: Snapshot, message: str, **options: Any) -> Job:
-        job = Job(kind=options["kind"], owner=member.display_name,
-                  needs_training=options["needs_training"])
-        self.job = job
-        job.task = asyncio.ensure_future(self._run(job, member, files, message, **options))
-        return job
-
-    async def _run(self, job: Job, member: Any, files: Snapshot, message: str, *, kind: str,
-                   needs_training: bool, offers: bool, check_with_rasa: bool,
-                   rollback_of: int | None = None, imports: str | None = None) -> None:
-        try:
-            async with self._publishing:
-                key = training_key(files)
-                model = None
-                if needs_training:
-                    model = await self._model_for(job, files, key, check_with_rasa)
-                if model is not None:
-                    job.progress(0.97, "Swapping the new model into the running bot")
-                    since = time.monotonic()
-                    await self.engine.replace_model(str(model))
-                    job.timed("swap", since)
-                since = time.monotonic()
-                version = self.versions.add(
-                    files, author=member.display_name, author_username=member.username,
-                    message=message, kind=kind, training_key=key,
-                    model=str(model or self.live().model), rollback_of=rollback_of,
-                )
-                self.versions.set_live(version.number)
-                self.responses.refresh()
-                if imports:
-                    mark_imported(self.settings, imports)
-                if offers:
-                    await self._sync_offers(version)
-                self.audit.record(member, "rollback" if rollback_of else "publish",
-                                  version=version.number, message=message,
-                                  changed=list(version.changed), kind=kind)
-                self.draft(member).start(files, version.number)
-                job.timed("go_live", since)
-                job.finish(version.number)
-        except StudioError as error:
-            job.fail(error.message, error.problems)
-        except TrainingFailed as error:
-            job.fail(f"{error} The live bot is unchanged.")
-        except EngineUnavailable as error:
-            job.fail(f"The new model could not be loaded into the engine ({error}). The live bot "
-                     "is unchanged.")
-        except Exception as error:  # noqa: BLE001 - the page must learn that it failed
-            logger.exception("publishing failed")
-            job.fail(f"Publishing failed ({type(error).__name__}). The live bot is unchanged.")
-
-    async def _model_for(self, job: Job, files: Snapshot, key: str, check_with_rasa: bool):
-        model = stored_model(self.settings, key)
-        if model is not None:
-            return model
-        if check_with_rasa:
-            job.progress(0.02, "Checking the draft with Rasa's validator")
-            since = time.monotonic()
-            result = await self.checks.report(files)
-            job.timed("rasa_validate", since)
-            stopping = blocking(result.problems, self.checks.problems(self.live_files()))
-            if result.status != "passed" or stopping:
-                raise StudioError(422, "Rasa's validator refused the draft; nothing was published.",
-                                  [p.to_json() for p in (stopping or result.problems)])
-        job.progress(0.05, "Training the new model")
-        since = time.monotonic()
-        model = await self.tools.train(files, key, lambda f, s: job.progress(0.05 + 0.9 * f, s))
-        job.timed("train", since)
-        return model
-
-    async def _sync_offers(self, version: Version) -> None:
-        path = self.versions.files_dir(version.number) / OFFERS
-        for attempt in range(3):
-            try:
-                await sync_offers(self.store, path)
-                return
-            except errors.StoreUnavailable:
-                await asyncio.sleep(0.5 * (attempt + 1))
-        raise StudioError(503, f"Version {version.number} is live, but the profile store was too "
-                               "busy to load its offers. They are loaded at the next start.")
-
     async def close(self) -> None:
         """At shutdown a publish in progress is abandoned: the live version stays as it was."""
         if self.job is not None and self.job.task is not None and not self.job.task.done():
             self.job.task.cancel()
             await asyncio.gather(self.job.task, return_exceptions=True)
         await self.checks.close()
+
+
+STUDIO = web.AppKey("studio", Studio)
+TOOLS = web.AppKey("studio_tools", RasaTools)
 
 
 def offers_of(files: Snapshot) -> list[dict[str, Any]]:

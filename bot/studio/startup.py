@@ -20,9 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import training
+from bot.engine import training
 from bot.settings import REPO_ROOT, Settings
 from bot.studio.project import OFFERS, Snapshot, read_snapshot, training_key
+from bot.studio.rasa_tools import RasaTools
 from bot.studio.versions import Version, VersionStore, atomic_write
 
 logger = logging.getLogger(__name__)
@@ -119,19 +120,10 @@ async def prepare(settings: Settings, *, echo: Callable[[str], None] = print) ->
     key = training_key(files)
     model = stored_model(settings, key)
     if model is None:
-        from bot.studio.rasa_tools import RasaTools
-
         echo(f"training the studio's live version {version.number} (its content or the NLU code "
              "changed)")
         tools = RasaTools(studio_root(settings) / "work", studio_models(settings))
-        last = [-1.0]
-
-        def progress(fraction: float, what: str) -> None:
-            if fraction - last[0] >= 0.1 or fraction >= 1:
-                last[0] = fraction
-                echo(f"  [train] {fraction:4.0%} {what}")
-
-        model = await tools.train(files, key, progress)
+        model = await tools.train(files, key, training.progress_display(echo))
     if version.model != str(model):
         version = versions.set_model(version.number, str(model))  # shown in the history
     return Live(version, versions.files_dir(version.number), key, model)

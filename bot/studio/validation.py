@@ -1,8 +1,9 @@
-"""Checking a draft on every save: YAML syntax, then our own rules (bot.studio.checks).
+"""What a check of a draft reports: problems, YAML parsed with line numbers, what blocks a publish.
 
 Every problem names the file and the line it is about, in plain language, so the studio
-can link straight to it. Rasa's own `rasa data validate` runs separately, in the
-background (bot.studio.rasa_check), because it takes seconds.
+can link straight to it. The checks themselves, and `check(files)`, are bot.studio.checks;
+Rasa's own `rasa data validate` runs separately, in the background
+(bot.studio.rasa_tools), because it takes seconds.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-from bot.studio.project import Snapshot
 
 ERROR, WARNING = "error", "warning"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -90,22 +90,6 @@ def parse(path: str, text: str) -> Parsed | Problem:
     finally:
         loader.dispose()
     return Parsed(path, data, node)
-
-
-def check(files: Snapshot) -> list[Problem]:
-    """Every problem in a snapshot, errors first, in file and line order."""
-    from bot.studio import checks
-
-    problems: list[Problem] = []
-    parsed: dict[str, Parsed] = {}
-    for path in sorted(files):
-        result = parse(path, files[path])
-        if isinstance(result, Problem):
-            problems.append(result)
-        else:
-            parsed[path] = result
-    problems += checks.run(parsed, broken={p.file for p in problems})
-    return sorted(problems, key=lambda p: (p.severity != ERROR, p.file, p.line, p.message))
 
 
 def blocking(problems: list[Problem], already_live: list[Problem]) -> list[Problem]:

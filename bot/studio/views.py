@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -17,19 +18,18 @@ from aiohttp import web
 from bot.accounts import MARKETER, require_role, secure, session_of, staff
 from bot.errors import json_error, read_json_object
 from bot.state import ENGINE, SETTINGS, STORE
-from bot.studio import pages
+from bot.studio import pages, preview
 from bot.studio.offer_checks import CHANNELS, VALUE_TIERS, reference_data
 from bot.studio.jobs import Job
 from bot.studio.nlg import serve_nlg
 from bot.studio.project import check_path, load_yaml, responses_of
-from bot.studio.rasa_runner import WarmRasa
+from bot.engine.runner import WarmRasa
 from bot.studio.rasa_tools import RasaTools
-from bot.studio.service import Studio, StudioError, offers_of
+from bot.studio.publishing import StudioError
+from bot.studio.service import STUDIO, TOOLS, Studio, offers_of
 from bot.studio.startup import studio_models, studio_root
 from bot.studio.versions import UnknownVersion
 
-STUDIO = web.AppKey("studio", Studio)
-TOOLS = web.AppKey("studio_tools", RasaTools)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 # A wording publish finishes in milliseconds: answer with the result instead of a job to poll.
 WAIT_FOR_JOB = 5.0
@@ -209,8 +209,6 @@ def _number(request: web.Request) -> int:
 
 
 def _dumps(data: object) -> str:
-    import json
-
     return json.dumps(data, default=str)  # offer dates
 
 
@@ -235,8 +233,6 @@ async def nlg(request: web.Request) -> web.Response:
 
 
 def setup_routes(app: web.Application) -> None:
-    from bot.studio import preview
-
     app.cleanup_ctx.append(_studio_ctx)
     app.router.add_post("/nlg", nlg)
     for path, render in (

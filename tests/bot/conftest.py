@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestServer
 from bot.app import create_app
 from bot.settings import Settings
 from memory import migrate
-from tests.bot.telegram.bot_api import SECRET, TOKEN, FakeBotApi
+from tests.bot.channels.telegram.bot_api import SECRET, TOKEN, FakeBotApi
 
 
 @dataclass
@@ -302,7 +302,7 @@ class StaffHarness:
     async def customer(self) -> WebCustomer:
         import json as jsonlib
 
-        from bot.channels.web_socket import SESSIONS
+        from bot.channels.web.socket import SESSIONS
 
         client = await self.make_client(self.server)
         token = (await (await client.post("/web/session", json={})).json())["token"]

@@ -12,7 +12,7 @@ from bot.settings import Settings
 from bot.state import STORE
 from bot.supervisor import services
 from memory import Source
-from tests.bot.test_console import queued
+from tests.bot.console.test_console import queued
 
 CHAT = Source("web")
 

@@ -12,11 +12,11 @@ import pytest
 
 from bot.app import create_app
 from bot.channels.telegram import SECRET_HEADER, WEBHOOK_PATH
-from bot.channels.web_socket import SESSIONS
+from bot.channels.web.socket import SESSIONS
 from bot.linking import EXPIRED, INVALID, LINKER, UNAVAILABLE, USED, LinkDenied, LinkTokens
 from bot.state import STORE
 from memory import Source
-from tests.bot.telegram.bot_api import SECRET, FakeBotApi, recorded_update
+from tests.bot.channels.telegram.bot_api import SECRET, FakeBotApi, recorded_update
 
 CHAT, OTHER_CHAT = 5127461093, 5127461094
 BOT = "rapport_demo_bot"

@@ -17,13 +17,13 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot import training
+from bot.engine import training
 from bot.channels.telegram import SECRET_HEADER, WEBHOOK_PATH
-from bot.engine_config import write_engine_config
+from bot.engine.config import write_engine_config
 from bot.settings import REPO_ROOT, Settings
 from bot.supervisor import services
 from memory import migrate, open_store
-from tests.bot.telegram.bot_api import FakeBotApi, recorded_update
+from tests.bot.channels.telegram.bot_api import FakeBotApi, recorded_update
 from tests.conftest import free_port
 
 START_TIMEOUT = 900  # the first start trains the model

@@ -24,7 +24,7 @@ from playwright.async_api import Page, expect
 from bot.settings import REPO_ROOT, Settings
 from memory import open_store
 from tests.browser import artifact
-from tests.bot.telegram.bot_api import FakeBotApi, recorded_update
+from tests.bot.channels.telegram.bot_api import FakeBotApi, recorded_update
 from tests.e2e.conftest import Stack, TelegramCustomer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]

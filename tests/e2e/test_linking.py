@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 
 from bot.linking import USED
-from tests.bot.telegram.bot_api import BOT_USER, FakeBotApi
+from tests.bot.channels.telegram.bot_api import BOT_USER, FakeBotApi
 from tests.e2e.conftest import TELEGRAM_SECRET, Stack, TelegramCustomer
 
 pytestmark = pytest.mark.e2e

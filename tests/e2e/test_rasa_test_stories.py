@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from bot import training
+from bot.engine import processes, training
 from bot.settings import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
@@ -20,10 +20,10 @@ def test_every_test_story_passes(tmp_path):
     if not training.is_up_to_date(MODELS):
         asyncio.run(training.train(MODELS))
     result = subprocess.run(
-        [str(training.ENGINE_PYTHON), "-m", "rasa", "test", "core",
+        [str(processes.ENGINE_PYTHON), "-m", "rasa", "test", "core",
          "--model", str(training.model_path(MODELS)),
          "--stories", "tests/stories", "--out", str(tmp_path), "--no-plot"],
-        cwd=REPO_ROOT, env=training.engine_env(), capture_output=True, text=True, timeout=600,
+        cwd=REPO_ROOT, env=processes.engine_env(), capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = json.loads((tmp_path / "story_report.json").read_text())

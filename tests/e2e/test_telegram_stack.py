@@ -1,6 +1,6 @@
 """A Telegram customer through the real engine, action server and gateway, with a local Bot API.
 
-(Not named test_telegram.py: tests/bot/test_telegram.py already has that module name, and
+(Not named test_telegram.py: tests/bot/channels/telegram/test_telegram.py has that name, and
 pytest cannot collect two test modules with one basename from packages without __init__.)
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from memory import open_store
-from tests.bot.telegram.bot_api import FakeBotApi
+from tests.bot.channels.telegram.bot_api import FakeBotApi
 from tests.e2e.conftest import TELEGRAM_SECRET, Stack, TelegramCustomer
 
 pytestmark = pytest.mark.e2e

@@ -18,9 +18,9 @@ from aiohttp import web
 from playwright.async_api import Page, expect
 
 from bot.app import create_app
-from bot.channels.web_sessions import Session, Sessions
+from bot.channels.web.sessions import Session, Sessions
 from bot.settings import Settings
-from bot.engine import Reply
+from bot.engine.client import Reply
 from bot.state import DELIVERY, STORE
 from memory import migrate
 from tests.browser import artifact

@@ -1,0 +1,1 @@
+"""Tests of the code that runs inside the engine process, on the engine's Python (.venv-engine)."""
