@@ -25,7 +25,7 @@ import sys
 from dataclasses import dataclass
 
 from memory import ProfileStore, errors
-from memory.channel_views import ApiKeyView
+from memory import ApiKeyView
 
 DEVELOPMENT = "development"
 CHANNEL = "api"

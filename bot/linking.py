@@ -31,7 +31,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from memory import ProfileStore, errors
-from memory.channel_views import LinkRedemption
+from memory import LinkRedemption
 
 from bot.channels.telegram_chats import LinkRefused
 from bot.channels.web_sessions import Session, SessionRefused

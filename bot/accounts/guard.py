@@ -20,7 +20,7 @@ from urllib.parse import quote, urlsplit
 from aiohttp import web
 
 from bot.accounts.auth import StaffAuth
-from bot.accounts.models import StaffMember, StaffSession
+from memory.api.staff import StaffMember, StaffSession
 from bot.errors import json_error
 
 SESSION_COOKIE = "rapport_staff"

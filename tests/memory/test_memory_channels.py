@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from memory import ProfileStore, Source, errors
-from memory.channel_views import CLAIMED, DONE, PENDING
+from memory.api.channels import CLAIMED, DONE, PENDING
 
 LEASE = timedelta(seconds=60)
 KEEP = timedelta(hours=24)

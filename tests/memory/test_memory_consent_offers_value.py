@@ -140,5 +140,5 @@ async def test_merge_and_erase_cover_every_area(store: ProfileStore):
         "facts": 0, "interactions": 0, "needs": 1, "complaints": 1, "satisfaction": 1,
         "consents": 1, "offer_events": 1, "purchases": 1, "identities": 2,
         "idempotent_requests": 0, "link_tokens": 0,  # see test_memory_channels.py
-        "handoffs": 0,  # see tests/bot/test_handoff_store.py
+        "handoffs": 0,  # see tests/memory/test_handoffs.py
     }

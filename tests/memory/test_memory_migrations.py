@@ -16,7 +16,7 @@ from conftest import in_thread
 from memory import Source, errors, migrate, open_store
 from memory.migrate import alembic_config, current_revision, downgrade, head_revision
 from memory.sql.engine import create_runner
-from memory.sql.schema import metadata
+from memory.sql.models import metadata
 
 REPO = Path(__file__).resolve().parents[2]
 
