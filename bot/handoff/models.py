@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+
 class HandoffError(Exception):
     """An agent action that cannot be done; the message is fit to show the agent."""
 

@@ -17,6 +17,8 @@ from memory.api.provenance import Source
 
 
 @dataclass(frozen=True)
+
+
 class PurchaseView:
     id: int
     customer_id: str
@@ -29,6 +31,8 @@ class PurchaseView:
 
 
 @dataclass(frozen=True)
+
+
 class ValuePolicy:
     """Thresholds for value tiers; amounts are in `currency`, other currencies are ignored.
 
@@ -44,6 +48,8 @@ class ValuePolicy:
 
 
 @dataclass(frozen=True)
+
+
 class CustomerValue:
     customer_id: str
     currency: str
@@ -58,6 +64,8 @@ class CustomerValue:
 
 
 @dataclass(frozen=True)
+
+
 class ValueInputs:
     """What value() works from, as a storage step reads it in one go."""
 
@@ -144,8 +152,6 @@ def value_summary(
         spend_in_window=spend, lifetime_spend=lifetime, purchases_in_window=len(in_window),
         last_purchase_at=last, potential=potential, tier=tier, drifting=drifting,
     )
-
-
 
 
 class ValueStore(abc.ABC):

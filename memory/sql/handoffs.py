@@ -16,10 +16,9 @@ from memory.api.handoffs import (
     ACTIVE, AFTER_HOURS, CLOSED, WAITING, HandoffStore, HandoffView, NoteView, appended, changed,
     kept, queue_sorted,
 )
-from memory.sql.engine import Runner
 from memory.sql.models.handoffs import Handoff, HandoffNote
 from memory.sql.models.staff import StaffAccount
-from memory.sql.unit_of_work import transaction
+from memory.sql.unit_of_work import Transactions
 
 _COLUMNS = (
     Handoff.id, Handoff.conversation_id, Handoff.customer_id, Handoff.channel, Handoff.reason,
@@ -74,16 +73,7 @@ def _open_for(connection: Connection, conversation_id: str) -> HandoffView | Non
     return None if row is None else _view(row)
 
 
-class SqlHandoffStore(HandoffStore):
-    def __init__(self, runner: Runner) -> None:
-        self._runner = runner
-
-    async def _read(self, operation):
-        return await transaction(self._runner, operation, write=False)
-
-    async def _write(self, operation):
-        return await transaction(self._runner, operation, write=True)
-
+class SqlHandoffStore(Transactions, HandoffStore):
     async def open(self, *, conversation_id, customer_id, channel, reason, priority, detail, now):
         def add(connection: Connection) -> tuple[HandoffView, bool]:
             existing = _open_for(connection, conversation_id)

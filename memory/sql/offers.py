@@ -25,6 +25,7 @@ def event_view(row) -> OfferEventView:
     return OfferEventView(row.id, row.customer_id, row.offer_id, row.kind, source_of(row),
                           row.created_at)
 
+
 def _active(purpose: str):
     return (Consent.purpose == purpose, Consent.revoked_at.is_(None))
 

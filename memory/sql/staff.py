@@ -17,9 +17,8 @@ from memory.api.staff import (
     ThrottleState,
 )
 from memory.sql.dialect import upsert_insert
-from memory.sql.engine import Runner
 from memory.sql.models.staff import LoginThrottle, StaffAccount, StaffSession
-from memory.sql.unit_of_work import transaction
+from memory.sql.unit_of_work import Transactions
 
 _MEMBER_COLUMNS = (
     StaffAccount.id, StaffAccount.username, StaffAccount.display_name, StaffAccount.role,
@@ -43,16 +42,7 @@ def _member(row) -> StaffMember:
     return StaffMember(row.id, row.username, row.display_name, row.role, row.disabled_at is not None)
 
 
-class SqlStaffStore(StaffStore):
-    def __init__(self, runner: Runner) -> None:
-        self._runner = runner
-
-    async def _read(self, operation):
-        return await transaction(self._runner, operation, write=False)
-
-    async def _write(self, operation):
-        return await transaction(self._runner, operation, write=True)
-
+class SqlStaffStore(Transactions, StaffStore):
     async def create_account(self, username, display_name, role, password_hash, *, now):
         def create(connection: Connection) -> StaffMember:
             account_id = connection.execute(

@@ -173,3 +173,16 @@ async def transaction(runner: Runner, operation: Callable[[Connection], T], *, w
             log.warning("staff database operation failed: %s", type(error).__name__)
             raise errors.StoreUnavailable("the database is busy or unreachable") from error
         raise
+
+
+class Transactions:
+    """For stores that run plain statements, one transaction per operation (staff, handoffs)."""
+
+    def __init__(self, runner: Runner) -> None:
+        self._runner = runner
+
+    async def _read(self, operation: Callable[[Connection], T]) -> T:
+        return await transaction(self._runner, operation, write=False)
+
+    async def _write(self, operation: Callable[[Connection], T]) -> T:
+        return await transaction(self._runner, operation, write=True)

@@ -27,6 +27,7 @@ class Base(DeclarativeBase):
         }
     )
 
+
 class SourceColumns:
     """Where the row's information came from (see memory.Source)."""
 
@@ -34,6 +35,7 @@ class SourceColumns:
     conversation_id: Mapped[str | None] = mapped_column(String(200))
     message_id: Mapped[str | None] = mapped_column(String(200))
     actor: Mapped[str | None] = mapped_column(String(200))
+
 
 class ChangeColumns:
     """One amended field: old and new value, when, by whom, and the new value's source."""

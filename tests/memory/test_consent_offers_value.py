@@ -139,6 +139,6 @@ async def test_merge_and_erase_cover_every_area(store: ProfileStore):
     assert deleted == {
         "facts": 0, "interactions": 0, "needs": 1, "complaints": 1, "satisfaction": 1,
         "consents": 1, "offer_events": 1, "purchases": 1, "identities": 2,
-        "idempotent_requests": 0, "link_tokens": 0,  # see test_memory_channels.py
+        "idempotent_requests": 0, "link_tokens": 0,  # see test_channels.py
         "handoffs": 0,  # see tests/memory/test_handoffs.py
     }
