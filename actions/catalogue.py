@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from memory.crm_views import OfferView
+from memory import OfferView
 from nlu.catalogue import Catalogue as ProductCatalogue
 from nlu.catalogue import CatalogueError, Product, load_catalogue
 

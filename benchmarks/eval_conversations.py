@@ -42,13 +42,11 @@ from benchmarks.conversations.questions import QuestionKinds, normalise
 from benchmarks.conversations.report import summary, transcript
 from benchmarks.conversations.scoring import DATA_KINDS, Exchange, Outcome, Record, score
 from benchmarks.throughput import free_port, wait_answered, wait_http
-from bot.accounts.database import open_runner
 from bot.channels.rest import conversation_id_for
 from bot.conversations import APOLOGY
-from bot.handoff.sql import SqlHandoffStore
 from bot.channels.rest.integrations import DEVELOPMENT, Integration
 from bot.settings import REPO_ROOT, Settings
-from memory import open_store
+from memory import HandoffStore, open_staff_database, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +116,7 @@ def persona_gives(customer: scripted.Customer, text: str) -> set[str]:
 class Replay:
     """Plays the customers against the running stack and reads back what was recorded."""
 
-    def __init__(self, url: str, headers: dict[str, str], store, handoffs: SqlHandoffStore,
+    def __init__(self, url: str, headers: dict[str, str], store, handoffs: HandoffStore,
                  kinds: QuestionKinds, run_id: str) -> None:
         self.url, self.headers, self.store, self.handoffs = url, headers, store, handoffs
         self.kinds, self.run_id = kinds, run_id
@@ -218,8 +216,8 @@ async def evaluate(url: str, headers: dict[str, str], profile_db_url: str, custo
     fallbacks = ("Sorry, I didn't quite get that",)
     declines = kinds.first_sentences("utter_out_of_scope")
     store = await open_store(profile_db_url)
-    runner = open_runner(profile_db_url)
-    replay = Replay(url, headers, store, SqlHandoffStore(runner), kinds, os.urandom(3).hex())
+    staff_db = open_staff_database(profile_db_url)
+    replay = Replay(url, headers, store, staff_db.handoffs, kinds, os.urandom(3).hex())
     gate = asyncio.Semaphore(CONCURRENCY)
     results: dict[str, list] = {}
 
@@ -245,7 +243,7 @@ async def evaluate(url: str, headers: dict[str, str], profile_db_url: str, custo
             await asyncio.gather(*(one(session, customer) for customer in customers))
     finally:
         await store.close()
-        await runner.close()
+        await staff_db.close()
     return summary(customers, results)
 
 

@@ -107,22 +107,21 @@ import asyncio
 from datetime import datetime, timezone
 from memory import migrate
 from bot.settings import Settings
-from bot.accounts.database import open_runner
+from memory import open_staff_database
 from bot.accounts.passwords import Passwords
-from bot.accounts.sql import SqlAccountStore
 
 settings = Settings.from_env()
 settings.data_dir.mkdir(parents=True, exist_ok=True)
 migrate(settings.profile_db_url)
 
 async def main():
-    runner = open_runner(settings.profile_db_url)
-    store = SqlAccountStore(runner)
+    staff_db = open_staff_database(settings.profile_db_url)
+    store = staff_db.staff
     password_hash = Passwords().hash_sync({PASSWORD!r})
     now = datetime.now(timezone.utc)
     for n in range({agents}):
         await store.create_account(f"agent{{n}}", f"Agent {{n}}", "agent", password_hash, now=now)
-    await runner.close()
+    await staff_db.close()
 
 asyncio.run(main())
 """

@@ -31,7 +31,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from memory import ProfileStore, errors
-from memory.channel_views import LinkRedemption
+from memory import LinkRedemption
 
 from bot.conversations import Turn, new_conversation_id
 from bot.engine.client import Reply

@@ -9,6 +9,9 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, inspect, text
+
+from memory.sql.engine import create_runner
 
 log = logging.getLogger(__name__)
 
@@ -50,21 +53,20 @@ def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
 
 
+def read_revision(connection: Connection) -> str | None:
+    """The revision recorded in the database, or None for an empty one."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
 def current_revision(url: str) -> str | None:
     """The revision the database is at, or None for an empty database."""
-    from sqlalchemy import inspect, text
-
-    from memory.sql.engine import create_runner
-
-    def read(connection) -> str | None:
-        if not inspect(connection).has_table("alembic_version"):
-            return None
-        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
     async def main() -> str | None:
         runner = create_runner(url)
         try:
-            return await runner.run(read, write=False)
+            return await runner.run(read_revision, write=False)
         finally:
             await runner.close()
 

@@ -12,13 +12,11 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from memory.sql.engine import Runner
+from memory import StaffDatabase, open_staff_database
+from memory.api.staff import ADMIN, AGENT, MARKETER, ROLES, StaffMember, StaffSession
 
 from bot.accounts.auth import LoginRefused, SessionPolicy, StaffAuth
-from bot.accounts.database import open_runner
 from bot.accounts.guard import AUTH, current_session, require_role, secure, session_of, staff
-from bot.accounts.models import ADMIN, AGENT, MARKETER, ROLES, StaffMember, StaffSession
-from bot.accounts.sql import SqlAccountStore
 from bot.accounts.views import setup_routes
 from bot.state import SETTINGS, STORE
 
@@ -28,7 +26,7 @@ __all__ = [
     "session_of", "setup", "staff",
 ]
 
-STAFF_DB = web.AppKey("staff_db", Runner)
+STAFF_DB = web.AppKey("staff_db", StaffDatabase)
 
 
 def policy_from(settings) -> SessionPolicy:
@@ -39,30 +37,19 @@ def policy_from(settings) -> SessionPolicy:
     )
 
 
-def _profile_runner(app: web.Application) -> Runner | None:
-    """The profile store's own connection runner, when it has one to share.
-
-    Sharing it keeps one SQLite writer thread (one queue for the write lock instead of two
-    writers polling for it) and one PostgreSQL connection pool per gateway.
-    """
-    runner = getattr(app.get(STORE), "runner", None)
-    return runner if isinstance(runner, Runner) else None
-
-
 async def _accounts_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    shared = _profile_runner(app)
-    runner = shared or open_runner(settings.profile_db_url)
-    app[STAFF_DB] = runner
+    # On the profile store's own connections when it is the SQL one (see open_staff_database).
+    database = open_staff_database(settings.profile_db_url, profiles=app.get(STORE))
+    app[STAFF_DB] = database
     if AUTH not in app:  # tests may bring their own
         app[AUTH] = StaffAuth(
-            SqlAccountStore(runner), signing_key=settings.signing_key, policy=policy_from(settings)
+            database.staff, signing_key=settings.signing_key, policy=policy_from(settings)
         )
     try:
         yield
     finally:
-        if shared is None:
-            await runner.close()
+        await database.close()
 
 
 def setup(app: web.Application) -> None:

@@ -13,11 +13,11 @@ import getpass
 import secrets
 import sys
 
+from memory import open_staff_database
+from memory.api.staff import ROLES, AccountError
+
 from bot.accounts.auth import StaffAuth
-from bot.accounts.database import open_runner
-from bot.accounts.models import ROLES, AccountError
 from bot.accounts.passwords import WeakPassword
-from bot.accounts.sql import SqlAccountStore
 from bot.cli import run_admin_command
 from bot.settings import Settings
 
@@ -39,9 +39,9 @@ def read_password(args: argparse.Namespace) -> tuple[str, bool]:
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> str:
-    runner = open_runner(settings.profile_db_url)
+    database = open_staff_database(settings.profile_db_url)
     try:
-        auth = StaffAuth(SqlAccountStore(runner), signing_key=settings.signing_key)
+        auth = StaffAuth(database.staff, signing_key=settings.signing_key)
         if args.command == "list-users":
             members = await auth.store.accounts()
             return "\n".join(
@@ -60,7 +60,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
             done = f"new password set for {member.username}; their sessions were signed out"
         return done + (f"\npassword (shown once): {password}" if generated else "")
     finally:
-        await runner.close()
+        await database.close()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,16 +15,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from bot.accounts.models import (
+from memory.api.staff import (
     AccountError,
     StaffMember,
     StaffSession,
+    StaffStore,
     check_role,
     normalise_username,
     MAX_DISPLAY_NAME,
 )
+
 from bot.accounts.passwords import Passwords
-from bot.accounts.store import AccountStore
 from bot.accounts.throttle import LoginThrottle
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ class SessionPolicy:
 class StaffAuth:
     def __init__(
         self,
-        store: AccountStore,
+        store: StaffStore,
         *,
         signing_key: str,
         passwords: Passwords | None = None,

@@ -20,7 +20,6 @@ from urllib.parse import quote, urlsplit
 from aiohttp import web
 
 from bot.accounts.auth import StaffAuth
-from bot.accounts.models import StaffMember, StaffSession
 from bot.accounts.pages import forbidden_page
 from bot.errors import json_error
 

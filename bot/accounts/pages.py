@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
-from bot.accounts.models import StaffMember
+from memory.api.staff import StaffMember
 
 STATIC = "/staff/static"
 

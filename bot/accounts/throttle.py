@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.accounts.models import ThrottleState
-from bot.accounts.store import AccountStore, ThrottleDecider, ThrottleDecision
+from memory.api.staff import StaffStore, ThrottleDecider, ThrottleDecision, ThrottleState
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,7 @@ class _Forgive(ThrottleDecider):
 
 
 class LoginThrottle:
-    def __init__(self, store: AccountStore, policy: ThrottlePolicy | None = None) -> None:
+    def __init__(self, store: StaffStore, policy: ThrottlePolicy | None = None) -> None:
         self._store = store
         self.policy = policy or ThrottlePolicy()
 

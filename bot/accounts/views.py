@@ -9,6 +9,7 @@ from pathlib import Path
 from aiohttp import web
 
 from memory import errors
+from memory.api.staff import ADMIN, AGENT, MARKETER
 
 from bot import ratelimit
 from bot.accounts.auth import LoginRefused
@@ -22,7 +23,6 @@ from bot.accounts.guard import (
     session_of,
     set_session_cookie,
 )
-from bot.accounts.models import ADMIN, AGENT, MARKETER
 from bot.accounts.pages import login_page
 
 logger = logging.getLogger(__name__)

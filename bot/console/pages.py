@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from bot.accounts.models import StaffMember
+from memory.api.staff import StaffMember
 from bot.accounts.pages import layout
 
 STATIC = "/console/static"

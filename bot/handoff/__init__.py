@@ -17,7 +17,6 @@ from bot.handoff.actions import HandoffService
 from bot.handoff.pubsub import Broker, InMemoryBroker, RedisBroker
 from bot.handoff.responses import LiveResponses
 from bot.handoff.rules import load_rules
-from bot.handoff.sql import SqlHandoffStore
 from bot.handoff.suggestions import load_vocabulary
 from bot.settings import REPO_ROOT
 from bot.state import CONVERSATIONS, DELIVERY, ENGINE, SETTINGS, STORE
@@ -46,7 +45,7 @@ async def _handoff_ctx(app: web.Application) -> AsyncIterator[None]:
     responses = LiveResponses(lambda: live_responses(app), DOMAIN_PATH)
     broker = await open_broker(settings.redis_url)
     service = HandoffService(
-        store=SqlHandoffStore(app[STAFF_DB]),
+        store=app[STAFF_DB].handoffs,
         profiles=app[STORE],
         engine=app[ENGINE],
         delivery=app[DELIVERY],

@@ -8,26 +8,15 @@ import logging
 from typing import Any
 
 from memory import Source, errors
+from memory.api.handoffs import ACTIVE, HANDED_BACK, RESOLVED, WAITING, HandoffView, NoteView, iso
+from memory.api.staff import ADMIN, AGENT, StaffMember
 
-from bot.accounts.models import ADMIN, AGENT, StaffMember
 from bot.conversations import InvalidMessage, clean_text
 from bot.delivery import Undeliverable
 from bot.engine.client import EngineUnavailable
 from bot.handoff import notices
 from bot.handoff.capture import pending_and_recorded
-from bot.handoff.models import (
-    ACTIVE,
-    HANDED_BACK,
-    RESOLVED,
-    WAITING,
-    HandoffError,
-    HandoffNotFound,
-    HandoffView,
-    InvalidAction,
-    NoteView,
-    NotYours,
-    iso,
-)
+from bot.handoff.models import HandoffError, HandoffNotFound, InvalidAction, NotYours
 from bot.handoff.pubsub import conversation_topic
 from bot.handoff.service import Handoffs, message_event
 

@@ -19,14 +19,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from memory import MessageView, ProfileStore, Source, errors
+from memory.api.handoffs import (
+    DISMISSED, PENDING, RECORDED, RECORDING, HandoffStore, HandoffView, iso,
+)
+from memory.api.staff import StaffMember
 
-from bot.accounts.models import StaffMember
 from bot.engine.client import EngineUnavailable
 from bot.handoff import suggestions as found
-from bot.handoff.models import HandoffError, HandoffNotFound, HandoffView, InvalidAction, iso
+from bot.handoff.models import HandoffError, HandoffNotFound, InvalidAction
 from bot.handoff.pubsub import Broker, conversation_topic
-from bot.handoff.store import HandoffStore
-from bot.handoff.suggestions import COMPLAINT, DISMISSED, FACT, NEED, PENDING, RECORDED, RECORDING, Vocabulary
+from bot.handoff.suggestions import COMPLAINT, FACT, NEED, Vocabulary
 
 logger = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from memory import ProfileStore, errors
+from memory.api.handoffs import iso
 
-from bot.handoff.models import iso
 from bot.handoff.rules import worst_severity
 
 logger = logging.getLogger(__name__)

@@ -21,17 +21,16 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from memory import MessageView, ProfileStore, Source, errors
+from memory.api.handoffs import AFTER_HOURS, WAITING, HandoffStore, HandoffView, iso
+from memory.api.staff import StaffStore
 
-from bot.accounts.store import AccountStore
 from bot.delivery import Delivery, Undeliverable
 from bot.engine.client import EngineClient, EngineUnavailable, Reply
 from bot.handoff import notices
 from bot.handoff.capture import Capture
 from bot.handoff.customers import QueueContext, queue_context
-from bot.handoff.models import AFTER_HOURS, WAITING, HandoffView, iso
 from bot.handoff.pubsub import QUEUE_TOPIC, Broker, conversation_topic
 from bot.handoff.rules import HandoffRules
-from bot.handoff.store import HandoffStore
 from bot.handoff.suggestions import Vocabulary
 from bot.handoff.triggers import Triggers
 from bot.handoff.unhanded import Unhanded
@@ -78,7 +77,7 @@ class Handoffs:
         delivery: Delivery,
         broker: Broker,
         rules: HandoffRules,
-        accounts: AccountStore,
+        accounts: StaffStore,
         satisfaction_question: Reply | Callable[[], Reply | None] | None = None,
         vocabulary: Vocabulary | None = None,
         clock: Clock = utc_now,

@@ -4,32 +4,29 @@ A customer who has a person keeps typing complaints, needs and contact details; 
 still reads every message (bot.handoff.capture) and each thing it finds becomes a
 suggestion the agent records with one click, edits first, or dismisses.
 
-Suggestions are kept with their handoff (in its `detail` document, see HandoffStore), so
+Suggestions are kept with their handoff (in its `detail` document, see memory.api.handoffs), so
 they survive a console reload and go wherever the handoff goes: moved with the customer on
 a merge, deleted with them on erasure. This module is the pure part: reading a parse into
-suggestions, checking an agent's edits, and keeping a handoff's list.
+suggestions and checking an agent's edits.
 """
 
 from __future__ import annotations
 
-import copy
 import logging
 import uuid
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from memory.api.handoffs import PENDING
+
 from bot.handoff.models import InvalidAction
 
 logger = logging.getLogger(__name__)
 
 COMPLAINT, NEED, FACT = "complaint", "need", "fact"
-PENDING, RECORDING, RECORDED, DISMISSED = "pending", "recording", "recorded", "dismissed"
-DETAIL_KEY = "suggestions"
-MAX_KEPT = 100  # per handoff; the oldest decided ones go first
 ENTITY_CONFIDENCE = 0.5
 FACT_ENTITIES = ("email", "phone", "first_name")
 MAX_FIELD = {"description": 2000, "words": 2000, "value": 254}
@@ -203,37 +200,3 @@ def edited(suggestion: dict[str, Any], edits: object, vocabulary: Vocabulary) ->
     if missing:
         raise InvalidAction(f"Give the {kind} a {missing[0]}.")
     return fields
-
-
-# --- a handoff's list (both stores use these, inside their transaction) ----------------------
-
-def kept(detail: dict[str, Any]) -> list[dict[str, Any]]:
-    found = detail.get(DETAIL_KEY)
-    return copy.deepcopy(found) if isinstance(found, list) else []
-
-
-def appended(detail: dict[str, Any], new: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    suggestions = kept(detail) + [copy.deepcopy(s) for s in new]
-    while len(suggestions) > MAX_KEPT:
-        oldest_decided = next((i for i, s in enumerate(suggestions) if s["status"] in (RECORDED, DISMISSED)), 0)
-        del suggestions[oldest_decided]
-    return {**detail, DETAIL_KEY: suggestions}
-
-
-Change = Callable[[dict[str, Any]], dict[str, Any] | None]
-
-
-def changed(detail: dict[str, Any], suggestion_id: str, change: Change
-            ) -> tuple[dict[str, Any] | None, bool, dict[str, Any] | None]:
-    """(the suggestion after, whether `change` changed it, the new detail or None).
-
-    `change` gets a copy of the suggestion and returns its new state, or None to leave it."""
-    suggestions = kept(detail)
-    for index, suggestion in enumerate(suggestions):
-        if suggestion.get("id") == suggestion_id:
-            after = change(copy.deepcopy(suggestion))
-            if after is None:
-                return suggestion, False, None
-            suggestions[index] = after
-            return copy.deepcopy(after), True, {**detail, DETAIL_KEY: suggestions}
-    return None, False, None

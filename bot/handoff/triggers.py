@@ -8,7 +8,7 @@ import time
 from memory import ProfileStore, errors
 
 from bot.handoff.rules import HandoffRules, Trigger
-from bot.handoff.store import HandoffStore
+from memory.api.handoffs import HandoffStore
 
 logger = logging.getLogger(__name__)
 

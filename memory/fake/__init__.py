@@ -1,7 +1,9 @@
 """InMemoryProfileStore: the profile store in plain Python, for tests and demos.
 
 It passes the same contract tests as the SQL store, so code tested against it
-behaves the same on SQLite and PostgreSQL. Nothing is persisted.
+behaves the same on SQLite and PostgreSQL. Nothing is persisted. One mixin per area
+(memory.fake.<area>) implements that area's storage steps; the staff and handoff fakes
+are stores of their own.
 """
 from __future__ import annotations
 
@@ -9,17 +11,23 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from memory.api.store import ProfileStore
+from memory.api.value import ValuePolicy
 from memory.config import FactCatalog, load_fact_catalog
-from memory.crm_views import ValuePolicy
-from memory.fake.amendments import FakeAmendments
 from memory.fake.channels import FakeChannels
+from memory.fake.complaints import FakeComplaints
 from memory.fake.conversations import FakeConversations
-from memory.fake.crm import FakeCrm
 from memory.fake.customers import FakeCustomers
-from memory.fake.marketing import FakeMarketing
+from memory.fake.handoffs import InMemoryHandoffStore
+from memory.fake.needs import FakeNeeds
+from memory.fake.offers import FakeOffers
 from memory.fake.privacy import FakePrivacy
+from memory.fake.satisfaction import FakeSatisfaction
+from memory.fake.staff import InMemoryStaffStore
 from memory.fake.state import State
-from memory.interface import ProfileStore
+from memory.fake.value import FakeValue
+
+__all__ = ["InMemoryHandoffStore", "InMemoryProfileStore", "InMemoryStaffStore"]
 
 
 def _utc_now() -> datetime:
@@ -29,9 +37,11 @@ def _utc_now() -> datetime:
 class InMemoryProfileStore(
     FakeCustomers,
     FakeConversations,
-    FakeCrm,
-    FakeAmendments,
-    FakeMarketing,
+    FakeNeeds,
+    FakeComplaints,
+    FakeSatisfaction,
+    FakeOffers,
+    FakeValue,
     FakeChannels,
     FakePrivacy,
     ProfileStore,

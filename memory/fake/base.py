@@ -1,9 +1,11 @@
-"""Shared plumbing of the in-memory fake: state, clock and customer resolution."""
+"""What every area of the fake relies on: state, clock, customer resolution, amendments."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 from memory import errors
+from memory.api.provenance import Change, FieldChange, Source
 from memory.config import FactCatalog
 from memory.fake.state import State
 
@@ -29,3 +31,13 @@ class FakeBase:
         if row.merged_into is not None:
             return self._resolve(row.merged_into)
         return customer_id
+
+    def _amended(self, view, changes: list[Change], actor: str, source: Source | None):
+        """`view` (a need or complaint) with the changes made and one history entry each."""
+        at = self._now()
+        history = tuple(
+            FieldChange(name, old, new, at, actor, source) for name, old, new in changes
+        )
+        return dataclasses.replace(
+            view, **{name: new for name, _, new in changes}, changes=(*view.changes, *history)
+        )

@@ -1,4 +1,4 @@
-"""API keys, idempotent requests and link tokens in memory."""
+"""Channels area in memory: API keys, idempotent requests and link tokens."""
 from __future__ import annotations
 
 import copy
@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from memory import errors, validation
-from memory.channel_views import CLAIMED, DONE, PENDING, ApiKeyView, LinkRedemption, RequestClaim
+from memory import errors
+from memory.api.channels import CLAIMED, DONE, PENDING, ApiKeyView, LinkRedemption, RequestClaim
 from memory.fake.base import FakeBase
 from memory.fake.state import IdentityRow
 
@@ -35,13 +35,9 @@ class LinkTokenRow:
 
 
 class FakeChannels(FakeBase):
-    async def add_api_key(
+    async def _add_api_key(
         self, integration: str, *, prefix: str, key_hash: str, actor: str
     ) -> ApiKeyView:
-        integration = validation.name("integration", integration)
-        prefix = validation.text("prefix", prefix, 20)
-        key_hash = validation.digest("key_hash", key_hash)
-        actor = validation.name("actor", actor)
         keys = self._state.api_keys
         if any(k.integration == integration and k.active for k in keys.values()):
             raise errors.IntegrationConflict(integration)
@@ -50,17 +46,15 @@ class FakeChannels(FakeBase):
         keys[key_hash] = ApiKeyView(integration, prefix, self._now(), actor, None)
         return keys[key_hash]
 
-    async def api_key_owner(self, key_hash: str) -> str | None:
-        key = self._state.api_keys.get(key_hash) if isinstance(key_hash, str) else None
+    async def _api_key_owner(self, key_hash: str) -> str | None:
+        key = self._state.api_keys.get(key_hash)
         return key.integration if key is not None and key.active else None
 
     async def api_keys(self, *, include_revoked: bool = False) -> list[ApiKeyView]:
         keys = [k for k in self._state.api_keys.values() if include_revoked or k.active]
         return list(reversed(keys))
 
-    async def revoke_api_key(self, integration: str, *, actor: str) -> int:
-        integration = validation.name("integration", integration)
-        validation.name("actor", actor)
+    async def _revoke_api_key(self, integration: str, *, actor: str) -> int:
         keys = self._state.api_keys
         active = [h for h, k in keys.items() if k.integration == integration and k.active]
         now = self._now()
@@ -68,20 +62,10 @@ class FakeChannels(FakeBase):
             keys[key_hash] = dataclasses.replace(keys[key_hash], revoked_at=now)
         return len(active)
 
-    async def claim_request(
-        self,
-        scope: str,
-        key: str,
-        *,
-        fingerprint: str,
-        customer_id: str,
-        conversation_id: str,
-        lease: timedelta,
-        keep_for: timedelta,
+    async def _claim_request(
+        self, scope: str, key: str, *, fingerprint: str, customer_id: str,
+        conversation_id: str, lease: timedelta, keep_for: timedelta,
     ) -> RequestClaim:
-        scope, key = validation.name("scope", scope), validation.name("key", key)
-        fingerprint = validation.digest("fingerprint", fingerprint)
-        conversation_id = validation.name("conversation_id", conversation_id)
         customer_id = self._resolve(customer_id)
         now = self._now()
         requests = self._state.requests
@@ -99,8 +83,7 @@ class FakeChannels(FakeBase):
             return RequestClaim(CLAIMED, row.conversation_id, None, row.created_at)
         return RequestClaim(PENDING, row.conversation_id, None, row.created_at)
 
-    async def complete_request(self, scope: str, key: str, response: dict[str, Any]) -> None:
-        response = validation.payload(response)
+    async def _complete_request(self, scope: str, key: str, response: dict[str, Any]) -> None:
         row = self._state.requests.get((scope, key))
         if row is not None and row.completed_at is None:
             row.response, row.completed_at = response, self._now()
@@ -110,18 +93,10 @@ class FakeChannels(FakeBase):
         if row is not None and row.completed_at is None:
             del self._state.requests[(scope, key)]
 
-    async def issue_link_token(
-        self,
-        jti: str,
-        customer_id: str,
-        *,
-        source_channel: str,
-        target_channel: str,
+    async def _issue_link_token(
+        self, jti: str, customer_id: str, *, source_channel: str, target_channel: str,
         expires_at: datetime,
     ) -> None:
-        jti = validation.text("jti", jti, 32)
-        source_channel = validation.name("source_channel", source_channel)
-        target_channel = validation.name("target_channel", target_channel)
         customer_id = self._resolve(customer_id)
         if jti in self._state.link_tokens:
             raise errors.InvalidValue("a link token with this id already exists")
@@ -129,14 +104,11 @@ class FakeChannels(FakeBase):
             customer_id, source_channel, target_channel, self._now(), expires_at
         )
 
-    async def redeem_link_token(
+    async def _redeem_link_token(
         self, jti: str, *, target_channel: str, channel: str, external_id: str, actor: str
     ) -> LinkRedemption:
-        channel = validation.name("channel", channel)
-        external_id = validation.name("external_id", external_id)
-        actor = validation.name("actor", actor)
         now = self._now()
-        row = self._state.link_tokens.get(jti) if isinstance(jti, str) else None
+        row = self._state.link_tokens.get(jti)
         if row is None or row.target_channel != target_channel:
             raise errors.LinkTokenRefused("unknown")
         if row.used_at is not None:

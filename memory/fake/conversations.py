@@ -1,21 +1,19 @@
-"""Interactions and transcripts in memory."""
+"""Conversations area in memory: interactions and transcripts."""
 from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Sequence
 from typing import Any
 
-from memory import errors, validation
+from memory import errors
+from memory.api.conversations import InteractionView, MessageView, NewMessage
 from memory.fake.base import FakeBase
-from memory.rules import check_limit
-from memory.views import InteractionView, MessageView, NewMessage
 
 
 class FakeConversations(FakeBase):
-    async def start_interaction(self, customer_id: str, channel: str, conversation_id: str) -> None:
-        channel = validation.name("channel", channel)
-        conversation_id = validation.name("conversation_id", conversation_id)
+    async def _start_interaction(
+        self, customer_id: str, channel: str, conversation_id: str
+    ) -> None:
         customer_id = self._resolve(customer_id)
         existing = self._state.interactions.get(conversation_id)
         if existing is not None:
@@ -27,8 +25,7 @@ class FakeConversations(FakeBase):
         )
         self._state.messages[conversation_id] = []
 
-    async def end_interaction(self, conversation_id: str, summary: str | None) -> None:
-        summary = validation.optional_text("summary", summary, validation.MAX_LONG_TEXT)
+    async def _end_interaction(self, conversation_id: str, summary: str | None) -> None:
         interaction = self._interaction(conversation_id)
         changes: dict[str, Any] = {}
         if interaction.ended_at is None:
@@ -71,10 +68,9 @@ class FakeConversations(FakeBase):
         found.sort(key=lambda i: (i.started_at, i.conversation_id), reverse=True)
         return found
 
-    async def record_messages(
-        self, conversation_id: str, messages: Sequence[NewMessage]
+    async def _record_messages(
+        self, conversation_id: str, checked: list[NewMessage]
     ) -> list[MessageView]:
-        checked = [validation.new_message(message) for message in messages]
         self._interaction(conversation_id)
         transcript = self._state.messages[conversation_id]
         views = []
@@ -95,7 +91,6 @@ class FakeConversations(FakeBase):
         # Payload dicts are mutable; callers must not be able to change the transcript.
         return dataclasses.replace(message, payload=copy.deepcopy(message.payload))
 
-    async def transcript(self, conversation_id: str, *, limit: int = 200) -> list[MessageView]:
-        limit = check_limit(limit)
+    async def _transcript(self, conversation_id: str, limit: int) -> list[MessageView]:
         self._interaction(conversation_id)
         return [self._copy(m) for m in self._state.messages[conversation_id][-limit:]]

@@ -1,21 +1,18 @@
-"""Customers, identities and facts in memory."""
+"""Customers area in memory: customers, identities and facts."""
 from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
 
-from memory import errors, validation
+from memory import errors
+from memory.api.customers import FactView, IdentityView, Profile
 from memory.fake.base import FakeBase
 from memory.fake.state import CustomerRow, IdentityRow, ObservationRow
 from memory.ids import new_customer_id
-from memory.rules import check_observed_at
-from memory.views import FactView, IdentityView, Profile, Source
 
 
 class FakeCustomers(FakeBase):
-    async def identify(self, channel: str, external_id: str) -> str:
-        channel = validation.name("channel", channel)
-        external_id = validation.name("external_id", external_id)
+    async def _identify(self, channel: str, external_id: str) -> str:
         owner = self._state.identities.get((channel, external_id))
         if owner is not None:
             return self._resolve(owner.customer_id)
@@ -27,9 +24,7 @@ class FakeCustomers(FakeBase):
         )
         return customer_id
 
-    async def find_customer(self, channel: str, external_id: str) -> str | None:
-        channel = validation.name("channel", channel)
-        external_id = validation.name("external_id", external_id)
+    async def _find_customer(self, channel: str, external_id: str) -> str | None:
         owner = self._state.identities.get((channel, external_id))
         if owner is None:
             return None
@@ -50,13 +45,9 @@ class FakeCustomers(FakeBase):
             for _, (channel, external_id), row in rows
         ]
 
-    async def link_identity(
+    async def _link_identity(
         self, customer_id: str, channel: str, external_id: str, *, actor: str, reason: str
     ) -> None:
-        channel = validation.name("channel", channel)
-        external_id = validation.name("external_id", external_id)
-        actor = validation.name("actor", actor)
-        reason = validation.text("reason", reason, validation.MAX_LONG_TEXT)
         customer_id = self._resolve(customer_id)
         owner = self._state.identities.get((channel, external_id))
         if owner is not None:
@@ -70,8 +61,7 @@ class FakeCustomers(FakeBase):
         self._audit(now, actor, "link_identity", customer_id, None,
                     {"channel": channel, "reason": reason})
 
-    async def merge_customers(self, keep_id: str, absorb_id: str, *, actor: str) -> None:
-        actor = validation.name("actor", actor)
+    async def _merge_customers(self, keep_id: str, absorb_id: str, *, actor: str) -> None:
         keep = self._resolve(keep_id)
         absorb = self._resolve(absorb_id)
         if keep == absorb:
@@ -111,28 +101,11 @@ class FakeCustomers(FakeBase):
         if current is None or current.fact.observed_at <= row.fact.observed_at:
             facts[row.fact.key] = row
 
-    async def remember(
-        self,
-        customer_id: str,
-        key: str,
-        value: str,
-        *,
-        source: Source,
-        confidence: float = 1.0,
-        observed_at: datetime | None = None,
-    ) -> FactView:
-        spec = self._catalog.spec(key)
-        value = validation.text(f"value of {key}", value, spec.max_length)
-        source = validation.source(source)
-        confidence = validation.confidence(confidence)
-        now = self._now()
-        observed_at = check_observed_at(observed_at, now)
+    async def _remember(self, customer_id: str, fact: FactView, now: datetime) -> None:
         customer_id = self._resolve(customer_id)
-        fact = FactView(key, value, source, observed_at, confidence, False)
         row = ObservationRow(self._state.next_id(), customer_id, fact)
         self._state.observations.setdefault(customer_id, []).append(row)
         self._promote(customer_id, row)
-        return dataclasses.replace(fact, stale=spec.is_stale(observed_at, now))
 
     def _fresh(self, fact: FactView, now: datetime) -> FactView:
         spec = self._catalog.specs.get(fact.key)
@@ -146,9 +119,7 @@ class FakeCustomers(FakeBase):
         facts = {key: self._fresh(current[key].fact, now) for key in sorted(current)}
         return Profile(customer_id=customer_id, facts=facts)
 
-    async def fact_history(self, customer_id: str, key: str | None = None) -> list[FactView]:
-        if key is not None:
-            self._catalog.spec(key)
+    async def _fact_history(self, customer_id: str, key: str | None) -> list[FactView]:
         customer_id = self._resolve(customer_id)
         now = self._now()
         rows = [

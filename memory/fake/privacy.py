@@ -1,20 +1,14 @@
-"""Data-access export and audited erasure in memory."""
+"""Privacy area in memory: audited erasure and the audit log (the export is memory.api.privacy)."""
 from __future__ import annotations
 
 from typing import Any
 
-from memory import validation
-from memory.export import build_export, plain
+from memory.api.privacy import plain
 from memory.fake.base import FakeBase
 
 
 class FakePrivacy(FakeBase):
-    async def export(self, customer_id: str) -> dict[str, Any]:
-        return await build_export(self, customer_id)
-
-    async def erase(self, customer_id: str, *, actor: str, reason: str) -> None:
-        actor = validation.name("actor", actor)
-        reason = validation.text("reason", reason, validation.MAX_LONG_TEXT)
+    async def _erase(self, customer_id: str, *, actor: str, reason: str) -> None:
         customer_id = self._resolve(customer_id)
         state = self._state
         counts = self._erase_customer_data(customer_id)
@@ -24,7 +18,7 @@ class FakePrivacy(FakeBase):
         for key in identities:
             del state.identities[key]
         counts["identities"] = len(identities)
-        counts["handoffs"] = 0  # the fake holds no handoff queue (bot.handoff has its own fake)
+        counts["handoffs"] = 0  # the fake holds no handoff queue (memory.fake.handoffs does)
         now = self._now()
         for record in state.audit:
             if customer_id in (record["customer_id"], record["other_customer_id"]):

@@ -10,17 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from memory.crm_views import (
-    ComplaintView,
-    ConsentView,
-    FollowUpView,
-    NeedView,
-    OfferEventView,
-    OfferView,
-    PurchaseView,
-    SatisfactionReading,
-)
-from memory.views import FactView, InteractionView, MessageView
+from memory.api.complaints import ComplaintView, FollowUpView
+from memory.api.conversations import InteractionView, MessageView
+from memory.api.customers import FactView
+from memory.api.needs import NeedView
+from memory.api.offers import ConsentView, OfferEventView, OfferView
+from memory.api.satisfaction import SatisfactionReading
+from memory.api.value import PurchaseView
 
 
 @dataclass

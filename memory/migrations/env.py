@@ -7,7 +7,7 @@ import os
 from alembic import context
 
 from memory.sql.engine import create_runner
-from memory.sql.schema import metadata
+from memory.sql.models import metadata
 
 config = context.config
 

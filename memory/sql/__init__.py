@@ -1,1 +1,5 @@
-"""SQL implementation of the profile store (SQLite and PostgreSQL)."""
+"""The SQL implementation (SQLite and PostgreSQL).
+
+`models/<area>.py` are the tables, `repositories/<area>.py` the queries, `<area>.py` the
+storage steps of each area, and `store.py` wires them to one engine (`engine.py`).
+"""

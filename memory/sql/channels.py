@@ -1,4 +1,4 @@
-"""API keys, idempotent requests and link tokens on SQL."""
+"""Channels area on SQL: API keys, idempotent requests and link tokens."""
 from __future__ import annotations
 
 import logging
@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from memory import errors, validation
-from memory.channel_views import CLAIMED, DONE, PENDING, ApiKeyView, LinkRedemption, RequestClaim
+from memory import errors
+from memory.api.channels import CLAIMED, DONE, PENDING, ApiKeyView, LinkRedemption, RequestClaim
 from memory.sql.base import SqlBase
 from memory.sql.customers import absorb_customer
 from memory.sql.unit_of_work import UnitOfWork
@@ -21,13 +21,9 @@ def api_key_view(row) -> ApiKeyView:
 
 
 class SqlChannels(SqlBase):
-    async def add_api_key(
+    async def _add_api_key(
         self, integration: str, *, prefix: str, key_hash: str, actor: str
     ) -> ApiKeyView:
-        integration = validation.name("integration", integration)
-        prefix = validation.text("prefix", prefix, 20)
-        key_hash = validation.digest("key_hash", key_hash)
-        actor = validation.name("actor", actor)
         now = self._now()
 
         def add(uow: UnitOfWork) -> None:
@@ -43,18 +39,14 @@ class SqlChannels(SqlBase):
             raise errors.IntegrationConflict(integration) from None
         return ApiKeyView(integration, prefix, now, actor, None)
 
-    async def api_key_owner(self, key_hash: str) -> str | None:
-        if not isinstance(key_hash, str):
-            return None
+    async def _api_key_owner(self, key_hash: str) -> str | None:
         return await self._read(lambda uow: uow.api_keys.owner(key_hash))
 
     async def api_keys(self, *, include_revoked: bool = False) -> list[ApiKeyView]:
         rows = await self._read(lambda uow: uow.api_keys.listed(include_revoked))
         return [api_key_view(row) for row in rows]
 
-    async def revoke_api_key(self, integration: str, *, actor: str) -> int:
-        integration = validation.name("integration", integration)
-        actor = validation.name("actor", actor)
+    async def _revoke_api_key(self, integration: str, *, actor: str) -> int:
         now = self._now()
 
         def revoke(uow: UnitOfWork) -> int:
@@ -64,20 +56,10 @@ class SqlChannels(SqlBase):
 
         return await self._write(revoke)
 
-    async def claim_request(
-        self,
-        scope: str,
-        key: str,
-        *,
-        fingerprint: str,
-        customer_id: str,
-        conversation_id: str,
-        lease: timedelta,
-        keep_for: timedelta,
+    async def _claim_request(
+        self, scope: str, key: str, *, fingerprint: str, customer_id: str,
+        conversation_id: str, lease: timedelta, keep_for: timedelta,
     ) -> RequestClaim:
-        scope, key = validation.name("scope", scope), validation.name("key", key)
-        fingerprint = validation.digest("fingerprint", fingerprint)
-        conversation_id = validation.name("conversation_id", conversation_id)
         now = self._now()
 
         def claim(uow: UnitOfWork) -> RequestClaim:
@@ -111,8 +93,7 @@ class SqlChannels(SqlBase):
 
         return await self._write(claim)
 
-    async def complete_request(self, scope: str, key: str, response: dict[str, Any]) -> None:
-        response = validation.payload(response)
+    async def _complete_request(self, scope: str, key: str, response: dict[str, Any]) -> None:
         now = self._now()
 
         def complete(uow: UnitOfWork) -> None:
@@ -128,18 +109,10 @@ class SqlChannels(SqlBase):
 
         await self._write(release)
 
-    async def issue_link_token(
-        self,
-        jti: str,
-        customer_id: str,
-        *,
-        source_channel: str,
-        target_channel: str,
+    async def _issue_link_token(
+        self, jti: str, customer_id: str, *, source_channel: str, target_channel: str,
         expires_at: datetime,
     ) -> None:
-        jti = validation.text("jti", jti, 32)
-        source_channel = validation.name("source_channel", source_channel)
-        target_channel = validation.name("target_channel", target_channel)
         now = self._now()
 
         def issue(uow: UnitOfWork) -> None:
@@ -155,14 +128,9 @@ class SqlChannels(SqlBase):
         except IntegrityError:
             raise errors.InvalidValue("a link token with this id already exists") from None
 
-    async def redeem_link_token(
+    async def _redeem_link_token(
         self, jti: str, *, target_channel: str, channel: str, external_id: str, actor: str
     ) -> LinkRedemption:
-        channel = validation.name("channel", channel)
-        external_id = validation.name("external_id", external_id)
-        actor = validation.name("actor", actor)
-        if not isinstance(jti, str) or not isinstance(target_channel, str):
-            raise errors.LinkTokenRefused("unknown")
         now = self._now()
 
         def redeem(uow: UnitOfWork) -> LinkRedemption:

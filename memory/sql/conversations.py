@@ -1,14 +1,12 @@
-"""Interactions and transcripts on SQL."""
+"""Conversations area on SQL: interactions and transcripts."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 
-from memory import errors, validation
-from memory.rules import check_limit
+from memory import errors
+from memory.api.conversations import InteractionView, MessageView, NewMessage
 from memory.sql.base import SqlBase
 from memory.sql.unit_of_work import UnitOfWork
-from memory.views import InteractionView, MessageView, NewMessage
 
 
 def interaction_view(row) -> InteractionView:
@@ -31,10 +29,9 @@ def _require_conversation(uow: UnitOfWork, conversation_id: str) -> None:
 
 
 class SqlConversations(SqlBase):
-    async def start_interaction(self, customer_id: str, channel: str, conversation_id: str) -> None:
-        channel = validation.name("channel", channel)
-        conversation_id = validation.name("conversation_id", conversation_id)
-
+    async def _start_interaction(
+        self, customer_id: str, channel: str, conversation_id: str
+    ) -> None:
         def start(uow: UnitOfWork) -> None:
             live_id = uow.customers.resolve(customer_id, lock=True)
             uow.conversations.start(
@@ -49,9 +46,7 @@ class SqlConversations(SqlBase):
 
         await self._write(start)
 
-    async def end_interaction(self, conversation_id: str, summary: str | None) -> None:
-        summary = validation.optional_text("summary", summary, validation.MAX_LONG_TEXT)
-
+    async def _end_interaction(self, conversation_id: str, summary: str | None) -> None:
         def end(uow: UnitOfWork) -> None:
             _require_conversation(uow, conversation_id)
             uow.conversations.end(conversation_id, self._now(), summary)
@@ -73,10 +68,9 @@ class SqlConversations(SqlBase):
 
         return await self._read(read)
 
-    async def record_messages(
-        self, conversation_id: str, messages: Sequence[NewMessage]
+    async def _record_messages(
+        self, conversation_id: str, checked: list[NewMessage]
     ) -> list[MessageView]:
-        checked = [validation.new_message(message) for message in messages]
         now = self._now()
         # Built here, not on the writer thread every write waits for; the payloads are
         # already fresh copies (validation.payload).
@@ -100,9 +94,7 @@ class SqlConversations(SqlBase):
 
         return await self._write(record)
 
-    async def transcript(self, conversation_id: str, *, limit: int = 200) -> list[MessageView]:
-        limit = check_limit(limit)
-
+    async def _transcript(self, conversation_id: str, limit: int) -> list[MessageView]:
         def read(uow: UnitOfWork) -> list[MessageView]:
             _require_conversation(uow, conversation_id)
             return [message_view(r) for r in uow.conversations.messages(conversation_id, limit)]

@@ -1,15 +1,15 @@
-"""Customers, identities and facts on SQL."""
+"""Customers area on SQL: customers, identities and facts."""
 from __future__ import annotations
 
 import logging
 from datetime import datetime
 
-from memory import errors, validation
+from memory import errors
+from memory.api.customers import FactView, IdentityView, Profile
+from memory.api.provenance import Source
 from memory.ids import new_customer_id
-from memory.rules import check_observed_at
 from memory.sql.base import SqlBase
 from memory.sql.unit_of_work import UnitOfWork
-from memory.views import FactView, IdentityView, Profile, Source
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +32,7 @@ def absorb_customer(uow: UnitOfWork, keep: str, absorb: str, *, actor: str, at: 
 
 
 class SqlCustomers(SqlBase):
-    async def identify(self, channel: str, external_id: str) -> str:
-        channel = validation.name("channel", channel)
-        external_id = validation.name("external_id", external_id)
-
+    async def _identify(self, channel: str, external_id: str) -> str:
         def get_or_create(uow: UnitOfWork) -> str | None:
             owner = uow.customers.identity_owner(channel, external_id)
             if owner is not None:
@@ -55,10 +52,7 @@ class SqlCustomers(SqlBase):
                 return customer_id
         raise errors.StoreUnavailable("could not identify the customer under contention")
 
-    async def find_customer(self, channel: str, external_id: str) -> str | None:
-        channel = validation.name("channel", channel)
-        external_id = validation.name("external_id", external_id)
-
+    async def _find_customer(self, channel: str, external_id: str) -> str | None:
         def find(uow: UnitOfWork) -> str | None:
             owner = uow.customers.identity_owner(channel, external_id)
             if owner is None:
@@ -80,14 +74,9 @@ class SqlCustomers(SqlBase):
 
         return await self._read(read)
 
-    async def link_identity(
+    async def _link_identity(
         self, customer_id: str, channel: str, external_id: str, *, actor: str, reason: str
     ) -> None:
-        channel = validation.name("channel", channel)
-        external_id = validation.name("external_id", external_id)
-        actor = validation.name("actor", actor)
-        reason = validation.text("reason", reason, validation.MAX_LONG_TEXT)
-
         def link(uow: UnitOfWork) -> str:
             live_id = uow.customers.resolve(customer_id, lock=True)
             owner = uow.customers.identity_owner(channel, external_id)
@@ -108,9 +97,7 @@ class SqlCustomers(SqlBase):
         live_id = await self._write(link)
         log.info("linked a %s identity to customer %s", channel, live_id)
 
-    async def merge_customers(self, keep_id: str, absorb_id: str, *, actor: str) -> None:
-        actor = validation.name("actor", actor)
-
+    async def _merge_customers(self, keep_id: str, absorb_id: str, *, actor: str) -> None:
         def merge(uow: UnitOfWork) -> tuple[str, str]:
             keep = uow.customers.resolve(keep_id)
             absorb = uow.customers.resolve(absorb_id)
@@ -124,25 +111,11 @@ class SqlCustomers(SqlBase):
         if keep != absorb:
             log.info("merged customer %s into %s", absorb, keep)
 
-    async def remember(
-        self,
-        customer_id: str,
-        key: str,
-        value: str,
-        *,
-        source: Source,
-        confidence: float = 1.0,
-        observed_at: datetime | None = None,
-    ) -> FactView:
-        spec = self._catalog.spec(key)
-        value = validation.text(f"value of {key}", value, spec.max_length)
-        source = validation.source(source)
-        confidence = validation.confidence(confidence)
-        now = self._now()
-        observed_at = check_observed_at(observed_at, now)
+    async def _remember(self, customer_id: str, fact: FactView, now: datetime) -> None:
+        key, observed_at = fact.key, fact.observed_at
         values = {
-            "key": key, "value": value, "observed_at": observed_at, "confidence": confidence,
-            "recorded_at": now, **source.as_dict(),
+            "key": key, "value": fact.value, "observed_at": observed_at,
+            "confidence": fact.confidence, "recorded_at": now, **fact.source.as_dict(),
         }
 
         def record(uow: UnitOfWork) -> None:
@@ -152,7 +125,6 @@ class SqlCustomers(SqlBase):
             uow.commit()
 
         await self._write(record)
-        return FactView(key, value, source, observed_at, confidence, spec.is_stale(observed_at, now))
 
     async def profile(self, customer_id: str) -> Profile:
         def read(uow: UnitOfWork) -> tuple[str, list]:
@@ -171,13 +143,25 @@ class SqlCustomers(SqlBase):
         facts = {view.key: view for view in sorted(views, key=lambda view: view.key)}
         return Profile(customer_id=live_id, facts=facts)
 
-    async def fact_history(self, customer_id: str, key: str | None = None) -> list[FactView]:
-        if key is not None:
-            self._catalog.spec(key)
-
+    async def _fact_history(self, customer_id: str, key: str | None) -> list[FactView]:
         def read(uow: UnitOfWork) -> list:
             return list(uow.facts.history(uow.customers.resolve(customer_id), key))
 
         rows = await self._read(read)
         now = self._now()
         return [self._fact_view(row, now) for row in rows]
+
+    def _fact_view(self, row, now: datetime) -> FactView:
+        """A FactView from a row ending in the FACT_COLUMNS (see repositories.customers)."""
+        key, value, channel, conversation_id, message_id, actor, observed_at, confidence = (
+            tuple(row)[-8:]
+        )
+        spec = self._catalog.specs.get(key)
+        return FactView(
+            key,
+            value,
+            Source(channel, conversation_id, message_id, actor),
+            observed_at,
+            confidence,
+            spec.is_stale(observed_at, now) if spec is not None else True,
+        )

@@ -1,11 +1,10 @@
-"""Data-access export and audited erasure on SQL."""
+"""Privacy area on SQL: audited erasure and the audit log (the export is memory.api.privacy)."""
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from memory import validation
-from memory.export import build_export, plain
+from memory.api.privacy import plain
 from memory.sql.base import SqlBase
 from memory.sql.unit_of_work import UnitOfWork
 
@@ -13,13 +12,7 @@ log = logging.getLogger(__name__)
 
 
 class SqlPrivacy(SqlBase):
-    async def export(self, customer_id: str) -> dict[str, Any]:
-        return await build_export(self, customer_id)
-
-    async def erase(self, customer_id: str, *, actor: str, reason: str) -> None:
-        actor = validation.name("actor", actor)
-        reason = validation.text("reason", reason, validation.MAX_LONG_TEXT)
-
+    async def _erase(self, customer_id: str, *, actor: str, reason: str) -> None:
         def erase(uow: UnitOfWork) -> str:
             live_id = uow.customers.resolve(customer_id)
             uow.customers.lock_for_update(live_id)

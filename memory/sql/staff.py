@@ -1,115 +1,176 @@
-"""ORM models of the staff side: accounts, sessions, login throttling, the handoff queue, notes.
+"""Staff area on SQL: accounts, sessions and login throttles in the profile database."""
 
-They share the profile store's database and `Base` (so customers and staff join with real
-foreign keys) but belong to the gateway: bot.accounts and bot.handoff are their only
-users. The schema changes only through the Alembic revision `0004_staff`.
-"""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, delete, select, text, update
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Connection, bindparam, delete, distinct, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
-from memory.sql.models import Base, BigId
-from memory.sql.types import JSONDocument, UTCDateTime
+from memory.api.staff import (
+    AccountExists,
+    StaffMember,
+    StaffSession as SessionView,
+    StaffStore,
+    ThrottleDecider,
+    ThrottleDecision,
+    ThrottleState,
+)
+from memory.sql.dialect import upsert_insert
+from memory.sql.models.staff import LoginThrottle, StaffAccount, StaffSession
+from memory.sql.unit_of_work import Transactions
 
-OPEN_HANDOFF = "status <> 'closed'"
-
-
-class StaffAccount(Base):
-    __tablename__ = "staff_accounts"
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    # Stored lower-cased, so "Ann" and "ann" are one account.
-    username: Mapped[str] = mapped_column(String(100), unique=True)
-    display_name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(20))
-    password_hash: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-
-class StaffSession(Base):
-    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored."""
-
-    __tablename__ = "staff_sessions"
-
-    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("staff_accounts.id"), index=True)
-    csrf_token: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+_MEMBER_COLUMNS = (
+    StaffAccount.id, StaffAccount.username, StaffAccount.display_name, StaffAccount.role,
+    StaffAccount.disabled_at,
+)
 
 
-class LoginThrottle(Base):
-    """Failed logins per key ("account|ip" or "*|ip") and the lockout they earned."""
-
-    __tablename__ = "staff_login_throttle"
-
-    key: Mapped[str] = mapped_column(String(400), primary_key=True)
-    failures: Mapped[int] = mapped_column(Integer)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class Handoff(Base):
-    """One request for a person in one conversation: waiting, active (claimed) or closed.
-
-    At most one open (not closed) handoff per conversation, enforced by a partial unique
-    index; claiming is a conditional UPDATE on status, so only one agent can win it.
-    """
-
-    __tablename__ = "handoffs"
-    __table_args__ = (
-        Index(
-            "uq_handoffs_open_conversation", "conversation_id", unique=True,
-            sqlite_where=text(OPEN_HANDOFF), postgresql_where=text(OPEN_HANDOFF),
-        ),
-        Index("ix_handoffs_queue", "status", "priority", "created_at"),
+# Every staff request reads its session: the statement is built once.
+_SESSION = (
+    select(
+        *_MEMBER_COLUMNS, StaffSession.csrf_token, StaffSession.created_at,
+        StaffSession.last_seen_at, StaffSession.expires_at,
     )
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    # No foreign key to interactions: an erased customer's interactions go, the record stays.
-    conversation_id: Mapped[str] = mapped_column(String(200), index=True)
-    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
-    channel: Mapped[str] = mapped_column(String(200))
-    reason: Mapped[str] = mapped_column(String(100))
-    priority: Mapped[int] = mapped_column(Integer)
-    detail: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
-    status: Mapped[str] = mapped_column(String(16))
-    agent_id: Mapped[int | None] = mapped_column(ForeignKey("staff_accounts.id"), index=True)
-    outcome: Mapped[str | None] = mapped_column(String(20))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    .join(StaffAccount, StaffAccount.id == StaffSession.account_id)
+    .where(StaffSession.token_hash == bindparam("token_hash"))
+)
+_ACCOUNT = select(*_MEMBER_COLUMNS).where(StaffAccount.id == bindparam("account_id"))
 
 
-class HandoffNote(Base):
-    """An internal note on a handoff; staff only, never sent to the customer."""
-
-    __tablename__ = "handoff_notes"
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id"), index=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("staff_accounts.id"))
-    text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+def _member(row) -> StaffMember:
+    return StaffMember(row.id, row.username, row.display_name, row.role, row.disabled_at is not None)
 
 
-class HandoffRows:
-    """A customer's handoffs hold their name and first words, and notes about them:
-    moved to the kept customer on merge, deleted with the customer on erasure."""
+class SqlStaffStore(Transactions, StaffStore):
+    async def create_account(self, username, display_name, role, password_hash, *, now):
+        def create(connection: Connection) -> StaffMember:
+            account_id = connection.execute(
+                insert(StaffAccount).values(
+                    username=username, display_name=display_name, role=role,
+                    password_hash=password_hash, created_at=now,
+                ).returning(StaffAccount.id)
+            ).scalar_one()
+            return StaffMember(account_id, username, display_name, role)
 
-    def __init__(self, connection) -> None:
-        self._c = connection
+        try:
+            return await self._write(create)
+        except IntegrityError:
+            raise AccountExists(username) from None
 
-    def move(self, from_id: str, to_id: str) -> None:
-        self._c.execute(update(Handoff).where(Handoff.customer_id == from_id).values(customer_id=to_id))
+    async def account(self, account_id):
+        def read(connection: Connection) -> StaffMember | None:
+            row = connection.execute(_ACCOUNT, {"account_id": account_id}).first()
+            return None if row is None else _member(row)
 
-    def delete_all(self, customer_id: str) -> int:
-        ids = select(Handoff.id).where(Handoff.customer_id == customer_id)
-        self._c.execute(delete(HandoffNote).where(HandoffNote.handoff_id.in_(ids)))
-        return self._c.execute(delete(Handoff).where(Handoff.customer_id == customer_id)).rowcount
+        return await self._read(read)
+
+    async def credentials(self, username):
+        def read(connection: Connection):
+            row = connection.execute(
+                select(*_MEMBER_COLUMNS, StaffAccount.password_hash).where(StaffAccount.username == username)
+            ).first()
+            return None if row is None else (_member(row), row.password_hash)
+
+        return await self._read(read)
+
+    async def accounts(self):
+        def read(connection: Connection) -> list[StaffMember]:
+            rows = connection.execute(select(*_MEMBER_COLUMNS).order_by(StaffAccount.username))
+            return [_member(row) for row in rows]
+
+        return await self._read(read)
+
+    async def set_password_hash(self, account_id, password_hash):
+        await self._write(lambda c: c.execute(
+            update(StaffAccount).where(StaffAccount.id == account_id).values(password_hash=password_hash)
+        ))
+
+    async def set_disabled(self, account_id, disabled_at):
+        await self._write(lambda c: c.execute(
+            update(StaffAccount).where(StaffAccount.id == account_id).values(disabled_at=disabled_at)
+        ))
+
+    async def create_session(self, token_hash, account_id, csrf_token, *, now, expires_at):
+        await self._write(lambda c: c.execute(insert(StaffSession).values(
+            token_hash=token_hash, account_id=account_id, csrf_token=csrf_token,
+            created_at=now, last_seen_at=now, expires_at=expires_at,
+        )))
+
+    async def session(self, token_hash):
+        def read(connection: Connection) -> SessionView | None:
+            row = connection.execute(_SESSION, {"token_hash": token_hash}).first()
+            if row is None:
+                return None
+            return SessionView(
+                token_hash, _member(row), row.csrf_token, row.created_at, row.last_seen_at, row.expires_at
+            )
+
+        return await self._read(read)
+
+    async def touch_session(self, token_hash, *, now, expires_at):
+        await self._write(lambda c: c.execute(
+            update(StaffSession).where(StaffSession.token_hash == token_hash)
+            .values(last_seen_at=now, expires_at=expires_at)
+        ))
+
+    async def delete_session(self, token_hash):
+        await self._write(lambda c: c.execute(
+            delete(StaffSession).where(StaffSession.token_hash == token_hash)
+        ))
+
+    async def delete_sessions(self, account_id):
+        return await self._write(lambda c: c.execute(
+            delete(StaffSession).where(StaffSession.account_id == account_id)
+        ).rowcount)
+
+    async def online(self, since, roles):
+        def read(connection: Connection) -> int:
+            return connection.execute(
+                select(func.count(distinct(StaffSession.account_id)))
+                .join(StaffAccount, StaffAccount.id == StaffSession.account_id)
+                .where(
+                    StaffSession.last_seen_at >= since,
+                    StaffAccount.disabled_at.is_(None),
+                    StaffAccount.role.in_(roles),
+                )
+            ).scalar_one()
+
+        return await self._read(read)
+
+    async def update_throttles(
+        self, keys: list[str], decide: ThrottleDecider, *, now: datetime
+    ) -> ThrottleDecision:
+        dialect = self._runner.dialect_name
+
+        def update_all(connection: Connection) -> ThrottleDecision:
+            # Make sure every row exists, then lock them all: concurrent attempts queue here.
+            connection.execute(
+                upsert_insert(dialect, LoginThrottle.__table__)
+                .values([{"key": k, "failures": 0, "locked_until": None, "updated_at": now} for k in keys])
+                .on_conflict_do_nothing(index_elements=["key"])
+            )
+            query = select(
+                LoginThrottle.key, LoginThrottle.failures, LoginThrottle.locked_until, LoginThrottle.updated_at
+            ).where(LoginThrottle.key.in_(keys))
+            if dialect == "postgresql":
+                query = query.with_for_update()
+            rows = {row.key: row for row in connection.execute(query)}
+            states = {
+                key: ThrottleState(rows[key].failures, rows[key].locked_until, rows[key].updated_at)
+                if key in rows and (rows[key].failures or rows[key].locked_until) else None
+                for key in keys
+            }
+            decision, updated = decide(states, now)
+            for key, state in updated.items():
+                connection.execute(
+                    update(LoginThrottle).where(LoginThrottle.key == key).values(
+                        failures=state.failures, locked_until=state.locked_until, updated_at=state.updated_at
+                    )
+                )
+            return decision
+
+        return await self._write(update_all)
+
+    async def clear_throttle(self, key):
+        await self._write(lambda c: c.execute(delete(LoginThrottle).where(LoginThrottle.key == key)))

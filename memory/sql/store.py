@@ -1,7 +1,8 @@
-"""SqlProfileStore: the profile store on SQLite or PostgreSQL.
+"""SqlProfileStore: the profile store on SQLite or PostgreSQL, and the staff database.
 
-The operations live in mixins, one module per area (customers and facts,
-conversations, privacy...); this module wires them to one engine.
+The storage steps live in mixins, one module per area (memory.sql.customers,
+memory.sql.complaints...); this module wires them to one engine. `open_staff_database`
+gives the staff and handoff stores on the same database.
 """
 from __future__ import annotations
 
@@ -10,20 +11,23 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import inspect, text
-
 from memory import errors
+from memory.api.store import ProfileStore
+from memory.api.value import ValuePolicy
 from memory.config import FactCatalog, load_fact_catalog
-from memory.interface import ProfileStore
-from memory.crm_views import ValuePolicy
-from memory.sql.amendments import SqlAmendments
+from memory.migrate import head_revision, read_revision
 from memory.sql.channels import SqlChannels
+from memory.sql.complaints import SqlComplaints
 from memory.sql.conversations import SqlConversations
-from memory.sql.crm import SqlCrm
 from memory.sql.customers import SqlCustomers
 from memory.sql.engine import Runner, create_runner
-from memory.sql.marketing import SqlMarketing
+from memory.sql.handoffs import SqlHandoffStore
+from memory.sql.needs import SqlNeeds
+from memory.sql.offers import SqlOffers
 from memory.sql.privacy import SqlPrivacy
+from memory.sql.satisfaction import SqlSatisfaction
+from memory.sql.staff import SqlStaffStore
+from memory.sql.value import SqlValue
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +39,8 @@ def utc_now() -> datetime:
 
 
 class SqlProfileStore(
-    SqlCustomers, SqlConversations, SqlCrm, SqlAmendments, SqlMarketing, SqlChannels, SqlPrivacy,
-    ProfileStore,
+    SqlCustomers, SqlConversations, SqlNeeds, SqlComplaints, SqlSatisfaction, SqlOffers,
+    SqlValue, SqlChannels, SqlPrivacy, ProfileStore,
 ):
     def __init__(
         self,
@@ -53,7 +57,8 @@ class SqlProfileStore(
 
     @property
     def runner(self) -> Runner:
-        """Where this store's database work runs; other tables on the same database can share it."""
+        """Where this store's database work runs; memory's own tests read tables through it.
+        Other packages reach the same connections only through open_staff_database."""
         return self._runner
 
     @property
@@ -65,15 +70,8 @@ class SqlProfileStore(
 
     async def check_schema(self) -> None:
         """Fail with SchemaOutOfDate unless the database is at the migrations' head."""
-        from memory.migrate import head_revision
-
-        def read_version(connection) -> str | None:
-            if not inspect(connection).has_table("alembic_version"):
-                return None
-            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-
         try:
-            found = await self._runner.run(read_version, write=False)
+            found = await self._runner.run(read_revision, write=False)
         except Exception as exc:
             raise errors.StoreUnavailable("the profile database cannot be reached") from exc
         expected = head_revision()
@@ -107,3 +105,29 @@ async def open_store(
             await store.close()
             raise
     return store
+
+
+class StaffDatabase:
+    """The staff and handoff stores on one connection runner; close it when done."""
+
+    def __init__(self, runner: Runner, *, owns_runner: bool) -> None:
+        self.staff = SqlStaffStore(runner)
+        self.handoffs = SqlHandoffStore(runner)
+        self._runner, self._owns_runner = runner, owns_runner
+
+    async def close(self) -> None:
+        """Release the connections, unless they are the profile store's (it closes them)."""
+        if self._owns_runner:
+            await self._runner.close()
+
+
+def open_staff_database(url: str, *, profiles: ProfileStore | None = None) -> StaffDatabase:
+    """The staff and handoff stores on the (migrated) profile database at `url`.
+
+    Given the SQL profile store, they share its connections instead: one SQLite writer
+    thread (one queue for the write lock instead of two writers polling for it) and one
+    PostgreSQL pool per gateway.
+    """
+    if isinstance(profiles, SqlProfileStore):
+        return StaffDatabase(profiles.runner, owns_runner=False)
+    return StaffDatabase(create_runner(url), owns_runner=True)

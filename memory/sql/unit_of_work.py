@@ -2,40 +2,38 @@
 
 Repositories never commit; the operation calls `commit()` once everything
 succeeded, and anything else rolls back. `run_unit_of_work` is the async entry
-point the store uses: driver-level failures (server gone, database locked past
-the busy timeout) surface as `errors.StoreUnavailable`.
+point the profile store uses, `transaction` the one the staff and handoff stores use
+(they run plain statements): in both, driver-level failures (server gone, database
+locked past the busy timeout) surface as `errors.StoreUnavailable`.
 """
 from __future__ import annotations
 
 import logging
 from functools import cached_property
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from memory import errors
 from memory.sql.engine import Runner, begin
-from memory.sql.models_crm import (
-    Consent,
-    OfferEvent,
-    Purchase,
-    SatisfactionRow,
-)
-from memory.sql.repositories import CustomerRepository, FactRepository
-from memory.sql.repositories_channels import (
+from memory.sql.models.offers import Consent, OfferEvent
+from memory.sql.models.satisfaction import SatisfactionRow
+from memory.sql.models.value import Purchase
+from memory.sql.repositories.base import CustomerRows
+from memory.sql.repositories.channels import (
     ApiKeyRepository,
     LinkTokenRepository,
     RequestRepository,
 )
-from memory.sql.repositories_conversations import AuditRepository, ConversationRepository
-from memory.sql.repositories_crm import (
-    ComplaintRepository,
-    CustomerRows,
-    NeedRepository,
-    OfferRepository,
-)
-from memory.sql.staff import HandoffRows
+from memory.sql.repositories.complaints import ComplaintRepository
+from memory.sql.repositories.conversations import ConversationRepository
+from memory.sql.repositories.customers import CustomerRepository, FactRepository
+from memory.sql.repositories.handoffs import HandoffRows
+from memory.sql.repositories.needs import NeedRepository
+from memory.sql.repositories.offers import OfferRepository
+from memory.sql.repositories.privacy import AuditRepository
 
 log = logging.getLogger(__name__)
 
@@ -157,3 +155,34 @@ async def run_unit_of_work(
             log.warning("profile store operation failed: %s", type(exc).__name__)
             raise errors.StoreUnavailable("the profile database is busy or unreachable") from exc
         raise
+
+
+async def transaction(runner: Runner, operation: Callable[[Connection], T], *, write: bool) -> T:
+    """Run `operation` in one transaction, committed when it returns without raising."""
+
+    def in_transaction(connection: Connection) -> T:
+        with begin(connection):
+            return operation(connection)
+
+    try:
+        # A read is one statement (or a few that tolerate READ COMMITTED): no explicit
+        # transaction, so nothing to commit; the runner rolls back whatever it began.
+        return await runner.run(in_transaction if write else operation, write=write, grouped=write)
+    except Exception as error:
+        if is_unavailable(error):
+            log.warning("staff database operation failed: %s", type(error).__name__)
+            raise errors.StoreUnavailable("the database is busy or unreachable") from error
+        raise
+
+
+class Transactions:
+    """For stores that run plain statements, one transaction per operation (staff, handoffs)."""
+
+    def __init__(self, runner: Runner) -> None:
+        self._runner = runner
+
+    async def _read(self, operation: Callable[[Connection], T]) -> T:
+        return await transaction(self._runner, operation, write=False)
+
+    async def _write(self, operation: Callable[[Connection], T]) -> T:
+        return await transaction(self._runner, operation, write=True)

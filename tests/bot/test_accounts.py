@@ -18,15 +18,12 @@ from aiohttp import web
 
 from bot.accounts import AUTH, require_role, staff as staff_of
 from bot.accounts.auth import LoginRefused, SessionPolicy, StaffAuth
-from bot.accounts.database import open_runner
-from bot.accounts.models import AccountError, AccountExists
 from bot.accounts.passwords import Passwords, WeakPassword
-from bot.accounts.sql import SqlAccountStore
-from bot.accounts.store import InMemoryAccountStore
 from bot.accounts.throttle import ThrottlePolicy, LoginThrottle
 from bot.app import create_app
 from bot.settings import REPO_ROOT
-from memory import migrate
+from memory import InMemoryStaffStore, migrate, open_staff_database
+from memory.api.staff import AccountError, AccountExists
 from tests.bot.conftest import STAFF_PASSWORD
 
 PASSWORD = "a long and winding password"
@@ -48,17 +45,17 @@ def clock() -> Clock:
 @pytest.fixture(params=["memory", "sqlite"])
 async def auth(request, clock, tmp_path):
     if request.param == "memory":
-        store = InMemoryAccountStore()
-        runner = None
+        store = InMemoryStaffStore()
+        database = None
     else:
         url = f"sqlite+aiosqlite:///{tmp_path / 'p.db'}"
         await asyncio.to_thread(migrate, url)
-        runner = open_runner(url)
-        store = SqlAccountStore(runner)
+        database = open_staff_database(url)
+        store = database.staff
     yield StaffAuth(store, signing_key="k", clock=clock,
                     policy=SessionPolicy(idle=timedelta(hours=1), absolute=timedelta(hours=3)))
-    if runner is not None:
-        await runner.close()
+    if database is not None:
+        await database.close()
 
 
 # --- passwords -----------------------------------------------------------------------------
@@ -317,11 +314,11 @@ def test_the_cli_creates_the_first_admin_with_a_generated_password(tmp_path):
 
     async def check() -> bool:
         url = f"sqlite+aiosqlite:///{tmp_path / 'var' / 'profile.db'}"
-        runner = open_runner(url)
+        database = open_staff_database(url)
         try:
-            found = await SqlAccountStore(runner).credentials("root")
+            found = await database.staff.credentials("root")
             return Passwords().verify_sync(found[1], password)
         finally:
-            await runner.close()
+            await database.close()
 
     assert asyncio.run(check())

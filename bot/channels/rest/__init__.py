@@ -25,7 +25,7 @@ import yaml
 from aiohttp import web
 
 from memory import errors
-from memory.channel_views import DONE, PENDING
+from memory.api.channels import DONE, PENDING
 
 from bot.conversations import InvalidMessage, MessageNotStored, Turn, clean_text
 from bot.errors import json_error, read_json_object

@@ -22,7 +22,7 @@ import secrets
 from dataclasses import dataclass
 
 from memory import ProfileStore, errors
-from memory.channel_views import ApiKeyView
+from memory import ApiKeyView
 
 DEVELOPMENT = "development"
 CHANNEL = "api"

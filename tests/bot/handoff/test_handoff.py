@@ -16,18 +16,16 @@ from typing import Any
 
 import pytest
 
-from bot.accounts.models import StaffMember
-from bot.accounts.store import InMemoryAccountStore
 from bot.conversations import APOLOGY, Conversations, Turn
 from bot.delivery import Delivery
 from bot.engine.client import Button, EngineUnavailable, Reply
 from bot.handoff.actions import HandoffService
-from bot.handoff.models import AFTER_HOURS, WAITING
 from bot.handoff.pubsub import QUEUE_TOPIC, InMemoryBroker, conversation_topic
 from bot.handoff.rules import DEFAULT_RULES_PATH, RulesError, load_rules
-from bot.handoff.store import InMemoryHandoffStore
 from bot.handoff.unhanded import Unhanded
-from memory import InMemoryProfileStore, Source
+from memory import InMemoryHandoffStore, InMemoryProfileStore, InMemoryStaffStore, Source
+from memory.api.handoffs import AFTER_HOURS, WAITING
+from memory.api.staff import StaffMember
 
 ALWAYS = """
 staffed_hours: {always: true}
@@ -114,7 +112,7 @@ class World:
     broker: InMemoryBroker
     delivered: list[tuple[str, Reply]]
     clock: Clock
-    accounts: InMemoryAccountStore
+    accounts: InMemoryStaffStore
 
     async def customer(self, name: str, channel: str = "web") -> Turn:
         customer_id = await self.profiles.identify(channel, name)
@@ -144,7 +142,7 @@ def make_world(tmp_path: Path, rules_text: str = ALWAYS, now: datetime | None = 
 
     delivery.register("web", sender)
     delivery.register("telegram", sender)
-    accounts = InMemoryAccountStore()
+    accounts = InMemoryStaffStore()
     service = HandoffService(
         store=InMemoryHandoffStore(), profiles=profiles, engine=engine, delivery=delivery,
         broker=broker, rules=load_rules(rules_file), accounts=accounts,
