@@ -7,7 +7,7 @@ import os
 import sys
 
 from memory import errors, open_store
-from memory.channel_views import ApiKeyView
+from memory.api.channels import ApiKeyView
 
 from bot.channels.rest.integrations import __doc__ as HELP
 from bot.channels.rest.integrations import Integrations, InvalidIntegration
