@@ -6,14 +6,14 @@ from __future__ import annotations
 import logging
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import context
 from actions.complaint_reading import category_of, reference_of, severity_of, states_a_problem
 from actions.complaints import category_words, file_complaint
 from actions.dialogue import Turn, TurnAction, fallback
-from actions.facts import corrections
+from actions.facts import corrections, starts_a_need
 from actions.offers import answer_consent, answer_offer
 from actions.products import follow_up
 from actions.profile import erase_customer
@@ -60,6 +60,10 @@ class ActionFallback(TurnAction):
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       turn: Turn) -> list[EventType]:
+        if await starts_a_need(turn):
+            # "it's Tomasz, tomasz@…, interested in a SIM only plan": the details are noted,
+            # and the need goes on.
+            return [SlotSet("fallback_count", 0), FollowupAction("action_start_need")]
         if turn.captured.keys:
             return [SlotSet("fallback_count", 0)]  # it was details: they have been noted
         answered = await follow_up(dispatcher, tracker, turn)

@@ -3,6 +3,8 @@ move it is in the conversation (an answer, an escape, a digression that comes ba
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -148,6 +150,9 @@ class Message:
     def possessed(self, entity: Entity) -> bool:
         """'my broadband', 'our tv', 'she already has a phone': something they have."""
         before = self.text[max(0, entity.start - 16):entity.start].lower().rstrip()
+        article = re.match(r"(an?|the)\s", self.text[entity.start:entity.end].lower())
+        if article:  # the span itself may start with its article: "has [a phone]"
+            before = f"{before} {article.group(1)}"
         return before.endswith(("my", "our", "existing", "current", "the same", "has a",
                                 "have a", "got a", "has an", "have an", "got an"))
 

@@ -135,8 +135,15 @@ def _one_of(expected) -> set[str]:
 
 
 def amount(text: str | None) -> float | None:
-    match = _NUMBER.search(text or "")
-    return float(match.group().replace(",", ".")) if match else None
+    """The amount of a recorded budget; a range ("20-30 GBP/month") is read as its top, as
+    the store's value views read it (memory.api.value.budget_amount)."""
+    numbers = list(_NUMBER.finditer(text or ""))
+    if not numbers:
+        return None
+    match = numbers[0]
+    if len(numbers) > 1 and re.fullmatch(r"\s*(?:-|–|to)\s*", text[match.end():numbers[1].start()]):
+        match = numbers[1]
+    return float(match.group().replace(",", "."))
 
 
 def _squash(text: str | None) -> str:

@@ -76,6 +76,7 @@ class ValueInputs:
 
 
 _NUMBER = re.compile(r"(\d{1,3}(?:[ ,.']\d{3})+|\d+)(?:[.,](\d{1,2}))?(?!\d)")
+_RANGE_GAP = re.compile(r"\s*(?:-|–|to)\s*[£€$]?\s*")
 # How budgets name a currency: the NLU writes "30 EUR/month", customers "€30" or "30 euros".
 _CURRENCY_SIGNS = {"£": "GBP", "€": "EUR", "$": "USD"}
 _CURRENCY_WORDS = {"pound": "GBP", "pounds": "GBP", "quid": "GBP", "sterling": "GBP",
@@ -97,7 +98,8 @@ def budget_currency(budget: str) -> str | None:
 
 
 def budget_amount(budget: str | None, currency: str | None = None) -> Decimal | None:
-    """The first amount in a budget in the customer's words ("about £1,200"), or None.
+    """The amount in a budget in the customer's words ("about £1,200"), or None. A range
+    ("20-30 GBP/month") is read as its top: what the customer is prepared to spend.
 
     With `currency`, a budget that names another currency is None: amounts in different
     currencies are not added up. A budget naming none is taken to be in `currency`.
@@ -106,9 +108,12 @@ def budget_amount(budget: str | None, currency: str | None = None) -> Decimal | 
         return None
     if currency is not None and budget_currency(budget) not in (None, currency):
         return None
-    match = _NUMBER.search(budget)
-    if match is None:
+    numbers = list(_NUMBER.finditer(budget))
+    if not numbers:
         return None
+    match = numbers[0]
+    if len(numbers) > 1 and _RANGE_GAP.fullmatch(budget[match.end():numbers[1].start()]):
+        match = numbers[1]
     whole = re.sub(r"[ ,.']", "", match.group(1))
     cents = match.group(2) or "0"
     return Decimal(f"{whole}.{cents}")

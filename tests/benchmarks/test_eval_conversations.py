@@ -139,6 +139,9 @@ def test_need_matches_category_budget_amount_and_whether_a_timeframe_was_recorde
     assert failed_kinds(who, Outcome(needs=[Record("mobile", budget="25", timeframe="asap")])) == {"need"}
     assert failed_kinds(who, Outcome(needs=[Record("mobile", budget="15", timeframe=None)])) == {"need"}
     assert failed_kinds(who, Outcome(needs=[Record("broadband", budget="15", timeframe="asap")])) == {"need"}
+    # A range is read as its top, what the customer is prepared to spend.
+    assert failed_kinds(who, Outcome(needs=[Record("mobile", budget="10-15 GBP/month", timeframe="asap")])) == set()
+    assert failed_kinds(who, Outcome(needs=[Record("mobile", budget="15-20 GBP/month", timeframe="asap")])) == {"need"}
 
 
 def test_facts_ignore_case_and_phones_compare_digits():

@@ -142,3 +142,10 @@ async def test_merge_and_erase_cover_every_area(store: ProfileStore):
         "idempotent_requests": 0, "link_tokens": 0,  # see test_channels.py
         "handoffs": 0,  # see tests/memory/test_handoffs.py
     }
+
+
+async def test_a_budget_said_as_a_range_counts_as_its_top(store: ProfileStore):
+    customer = await store.identify("web", "ranger")
+    await store.add_need(customer, category="mobile", budget="20-30 GBP/month",
+                         words="a sim, 20-30 a month", source=CHAT)
+    assert (await store.value(customer)).potential == Decimal("30.00")
