@@ -68,6 +68,12 @@ def category_in(message: Message, *, answering: bool) -> str | None:
         return "bundle"
     wanted = [e for e in message.all("category") if not message.negated(e)
               and not message.possessed(e) and e.value in catalogue.categories()]
+    # A product named before any category word ("a better router, the wifi 6 ones") says
+    # what they are after: the first thing they name leads.
+    named = [e for e in message.all("product") if not message.negated(e)
+             and not message.possessed(e) and catalogue.product(e.value)]
+    if named and (not wanted or named[0].start < wanted[0].start):
+        return catalogue.product(named[0].value).category
     entity = wanted[0] if wanted else message.current("category")
     if entity and entity.value in catalogue.categories():
         return entity.value

@@ -307,6 +307,21 @@ async def test_a_product_asked_for_rather_than_asked_about_starts_a_need(store, 
     assert dispatcher.messages == []
 
 
+async def test_the_first_thing_named_is_what_they_are_after(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    words = "after a better router, mine is ancient and the wifi 6 ones are meant to be better"
+    router, wifi = words.index("better router"), words.index("wifi")
+    await ActionStartNeed().run(dispatcher, chat.tracker(words, intent="state_need", entities=[
+        {"entity": "product", "value": "smart-hub", "start": router, "end": router + 13},
+        {"entity": "category", "value": "broadband", "start": wifi, "end": wifi + 4}]), domain)
+    words = "i need a plan for my teenager, she already has a phone so just a sim"
+    phone, sim = words.index("a phone"), words.index("sim")
+    await ActionStartNeed().run(dispatcher, chat.tracker(words, intent="state_need", entities=[
+        {"entity": "category", "value": "device", "start": phone, "end": phone + 7},
+        {"entity": "category", "value": "mobile", "start": sim, "end": sim + 3}]), domain)
+    assert sorted(n.category for n in await store.needs(chat.customer_id)) == ["device", "mobile"]
+
+
 async def test_a_phone_number_corrected_is_not_a_budget(store, conversation, dispatcher, domain):
     from actions.facts import ActionCorrect
 
