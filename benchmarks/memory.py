@@ -27,6 +27,8 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from memory import Source, migrate, open_store
+
 FACT_KEYS = (
     "first_name", "last_name", "email", "phone", "city",
     "postcode", "company", "preferred_channel", "language", "plan",
@@ -163,8 +165,6 @@ def summarise(wall: list[float], cpu: list[float]) -> dict[str, float]:
 
 
 async def measure(url: str, customers: int, samples: int) -> dict[str, dict[str, float]]:
-    from memory import Source, open_store
-
     store = await open_store(url)
     rng = random.Random(customers)
     try:
@@ -192,8 +192,6 @@ async def measure(url: str, customers: int, samples: int) -> dict[str, dict[str,
 
 
 def run_backend(name: str, sizes: list[int], samples: int, work_dir: Path, keep: bool) -> dict:
-    from memory import migrate
-
     result: dict = {"sizes": {}}
     if name == "sqlite":
         path = work_dir / "profile-bench.db"

@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from memory import errors
-from memory.sql.engine import Runner, begin
+from memory.sql.engine import Runner
 from memory.sql.models.offers import Consent, OfferEvent
 from memory.sql.models.satisfaction import SatisfactionRow
 from memory.sql.models.value import Purchase
@@ -34,6 +34,7 @@ from memory.sql.repositories.handoffs import HandoffRows
 from memory.sql.repositories.needs import NeedRepository
 from memory.sql.repositories.offers import OfferRepository
 from memory.sql.repositories.privacy import AuditRepository
+from memory.sql.writer import begin
 
 log = logging.getLogger(__name__)
 

@@ -126,9 +126,9 @@ async def test_sqlite_checkpoints_the_log_in_the_background(sqlite_url: str, mon
     copies the write-ahead log into the database file instead, soon after the writes."""
     import sqlite3
 
-    from memory.sql import engine
+    from memory.sql import writer
 
-    monkeypatch.setattr(engine, "CHECKPOINT_SECONDS", 0.05)
+    monkeypatch.setattr(writer, "CHECKPOINT_SECONDS", 0.05)
     store = await open_store(sqlite_url)
     path = sqlite_url.split("///", 1)[1]
 
