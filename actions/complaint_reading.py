@@ -44,18 +44,21 @@ _SEVERITY_WORDS = {
     "high": r"can.?t (?:work|use|do|get|make|call|rely|watch|stream)|cannot|unable|no (?:service|internet|signal|"
             r"connection) at all|completely|totally|urgent|emergency|nothing works|for days|"
             r"all (?:day|week)|unusable|really bad|very bad|terrible|awful|worst|serious|"
-            r"critical|severe|stopp(?:ed|ing) me|lost (?:work|business|money)",
+            r"critical|severe|stopp(?:ed|ing) me|lost (?:work|business|money)|extremely|"
+            r"incredibly|hugely|massively|seriously|unacceptable|livid|furious",
     "low": r"minor|a (?:little|bit)|slightly|not a big deal|not (?:too|that|very) bad|"
            r"small|just annoying|only annoying|mild|bearable|can live with|no big deal|"
            r"not urgent|not serious|now and then|occasionally|once",
     "medium": r"keeps?|every (?:day|night|evening|morning|week)|regular|again|often|"
               r"frequent|daily|most days|annoying|quite bad|pretty annoying|affects me|"
-              r"several times|all the time|constantly|recurring",
+              r"several times|all the time|constantly|recurring|frustrat\w*|irritat\w*|"
+              r"inconvenien\w*|stressful|a pain|a hassle",
 }
 _NO_REFERENCE = re.compile(
     r"^(?:no+|nope|none|nah|n/?a|no ref(?:erence)?|not sure|no idea|dunno|don.?t (?:have|know)"
     r"(?: (?:one|it|any))?|i don.?t have (?:one|it|any)|haven.?t got (?:one|it|any)|"
-    r"no,? (?:sorry|thanks)|can.?t find it|nothing)\b", re.IGNORECASE)
+    r"no,? (?:sorry|thanks)|can.?t find it|nothing|i (?:do )?not have|not have|have not|"
+    r"i have none|there is none|there isn.?t one)\b", re.IGNORECASE)
 # Words that announce a complaint without saying what it is about.
 _ANNOUNCEMENT = re.compile(
     r"\b(?:hi|hello|hey|hiya|please|pls|ok|so|um+|er+m*|yes|yeah|i|i'?d|id|would|like|want|wanna|"

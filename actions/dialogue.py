@@ -102,15 +102,32 @@ class TurnAction(Action, abc.ABC):
         return captured.events + answered
 
 
+# Actions the engine may run on a customer's message while a form waits for an answer,
+# which give the message back to the form when it is more likely an answer than a rating
+# ("I not have" at the reference question read as a dissatisfied rating).
+HANDS_BACK = frozenset({"action_satisfaction"})
+
+
 def heard_just_now(tracker: Tracker, form: str) -> bool:
     """Whether the form runs straight after the customer spoke while it was waiting for an
     answer (not at activation, and not when it comes back after a digression)."""
     if tracker.active_loop_name != form:
         return False
     actions = [e.get("name") for e in reversed(tracker.events) if e.get("event") == "action"]
-    # The engine appends the form's own ActionExecuted before calling its validation.
-    previous = [name for name in actions[1:] if name != "action_extract_slots"]
+    # The engine appends the form's own ActionExecuted before calling its validation; an
+    # action that handed the message back unread (HANDS_BACK) does not count either.
+    previous = [name for name in actions[1:]
+                if name != "action_extract_slots" and name not in HANDS_BACK]
     return bool(previous) and previous[0] == "action_listen"
+
+
+def hand_back(tracker: Tracker) -> list[EventType] | None:
+    """The form again, to read this message as its answer, when a form is waiting and the
+    NLU only guessed at the intent; None otherwise."""
+    form = tracker.active_loop_name
+    if form and Message.of(tracker).confidence < CONFIDENT:
+        return [FollowupAction(form)]
+    return None
 
 
 def times_asked(tracker: Tracker, responses: tuple[str, ...]) -> int:

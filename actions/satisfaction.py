@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.catalogue import catalogue
 from actions.complaints import escalate, file_complaint
-from actions.dialogue import FormValidation, Turn
+from actions.dialogue import FormValidation, Turn, hand_back
 from actions.handoff import hand_off
 from actions.offers import make_offer
 from actions.store import customer_of, source_of
@@ -62,6 +62,9 @@ class ActionSatisfaction(Action):
         if level is None:
             return []
         if not was_asked(tracker) and not customer_words(tracker) == "":
+            answer = hand_back(tracker)
+            if answer is not None:
+                return answer
             if level in ("completely_dissatisfied", "dissatisfied"):
                 return [FollowupAction("action_start_complaint")]
             dispatcher.utter_message(

@@ -7,7 +7,8 @@ Values:
   A "(0)" after the country code is dropped. additional_info: {"raw": what was typed}.
 - order_ref: the reference upper-cased without a leading "#" ("A-99812", "NW-123456",
   "12345"). Bare digits count only after a cue word ("order 12345", "ref no. 881234");
-  letters-dash-digits ("NW-123456") and "#"-prefixed references count anywhere.
+  letters-dash-digits ("NW-123456") and "#"-prefixed references count anywhere. After a
+  cue, letters and digits typed apart ("order nw 559031") are one reference, "NW-559031".
 """
 from __future__ import annotations
 
@@ -42,6 +43,10 @@ class ContactFinder:
         self.matcher.add("REF_CUED", [[{"LOWER": {"IN": REF_CUES}}, filler, reference]])
         self.matcher.add("REF_HASH", [[{"ORTH": "#"}, reference]])
         self.matcher.add("REF_LETTERED", [[{"TEXT": {"REGEX": _LETTERED_REFERENCE.pattern}}]])
+        self.matcher.add("REF_SPLIT", [[
+            {"LOWER": {"IN": REF_CUES}}, filler,
+            {"TEXT": {"REGEX": r"^[A-Za-z]{1,4}$"}, "LOWER": {"NOT_IN": REF_FILLERS}},
+            {"TEXT": {"REGEX": r"^\d{4,12}$"}}]])
 
     def find(self, doc: Doc) -> list[Found]:
         found = []
@@ -54,9 +59,11 @@ class ContactFinder:
                 token = doc[end - 1]
                 if label == "REF_LETTERED" and not any(char.isalpha() for char in token.text):
                     continue
-                first = doc[end - 2] if label == "REF_HASH" else token
-                found.append(Found("order_ref", first.idx, token.idx + len(token.text),
-                                   token.text.upper()))
+                first = doc[end - 2] if label in ("REF_HASH", "REF_SPLIT") else token
+                value = token.text.upper()
+                if label == "REF_SPLIT":
+                    value = f"{first.text.upper()}-{value}"
+                found.append(Found("order_ref", first.idx, token.idx + len(token.text), value))
         return without_overlaps(found + self._phones(doc))
 
     def _phones(self, doc: Doc) -> list[Found]:

@@ -8,7 +8,10 @@ encoding at parse time is a few dictionary lookups, with no scikit-learn objects
 
 With a sentence encoder (nlu/sentence_encoder.py), each row also carries the message's
 dense vector, scaled by `dense_weight`, after the cue columns: the n-grams keep the exact
-words, the vector what the message means when its words are new.
+words, the vector what the message means when its words are new. Messages shorter than
+DENSE_MIN_WORDS words ("yes", "Ann", "no rush") get no vector, in training and at parse
+time alike: their few words say it all, and encoding them would cost the engine about 5 ms
+of CPU each for nothing.
 """
 from __future__ import annotations
 
@@ -20,6 +23,12 @@ import scipy.sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from nlu.sentence_encoder import DIMENSIONS, SentenceEncoder, VectorCache
+
+DENSE_MIN_WORDS = 3
+
+
+def wants_vector(text: str) -> bool:
+    return len(text.split()) >= DENSE_MIN_WORDS
 
 # Words are runs of anything but whitespace and light punctuation, so "ann@x.com",
 # "£40" and "fibre-500" stay whole.
@@ -69,7 +78,7 @@ class Encoder:
     def encode(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Column indexes and values of the one feature row for `text`."""
         columns, values = self._sparse(text)
-        if self.dense is None:
+        if self.dense is None or not wants_vector(text):
             return columns, values
         vector = self.dense.vector(text) * self.dense_weight
         return (np.concatenate([columns, np.arange(self.dense_offset, self.width)]),
@@ -108,7 +117,11 @@ class Encoder:
                                          shape=(len(texts), self.dense_offset))
         if self.dense is None:
             return sparse
-        vectors = VectorCache().encode(self.dense, texts) * self.dense_weight
+        vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        long = [i for i, text in enumerate(texts) if wants_vector(text)]
+        if long:
+            vectors[long] = VectorCache().encode(self.dense, [texts[i] for i in long])
+        vectors *= self.dense_weight
         return scipy.sparse.hstack([sparse, scipy.sparse.csr_matrix(vectors)], format="csr")
 
 

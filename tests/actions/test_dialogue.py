@@ -72,6 +72,31 @@ async def test_a_misspelt_one_word_answer_still_names_the_category(store, conver
     assert (await store.complaint(complaint.reference)).category == "connection"
 
 
+async def test_an_answer_misread_as_a_rating_goes_back_to_the_form(store, conversation, dispatcher, domain):
+    from actions.satisfaction import ActionSatisfaction
+
+    chat = await conversation()
+    await ActionStartComplaint().run(dispatcher, chat.tracker(BILLING_WORDS, intent="complain",
+                                                              entities=[CATEGORY]), domain)
+    [complaint] = await store.complaints(chat.customer_id)
+    slots = {"complaint_ref": complaint.reference, "complaint_category": "billing",
+             "complaint_description": BILLING_WORDS}
+    # "I not have" at the reference question, read as a dissatisfied rating (a guess).
+    rating = chat.form_turn("complaint_form", "complaint_reference", "I not have",
+                            intent="feedback_dissatisfied", confidence=0.47, slots=slots)
+    rating.events.pop()  # the engine ran the rating's action, not the form
+    rating.events.append({"event": "action", "name": "action_satisfaction"})
+
+    events = await ActionSatisfaction().run(dispatcher, rating, domain)
+    assert events == [FollowupAction("complaint_form")]
+    assert await store.complaints(chat.customer_id) == [complaint]  # no second complaint
+
+    rating.events.append({"event": "action", "name": "complaint_form"})
+    form = await ValidateComplaintForm().run(dispatcher, rating, domain)
+    assert slot_values(form)["complaint_reference"] == "none"
+    assert SlotSet("requested_slot", "complaint_severity") in form
+
+
 async def test_a_request_for_a_person_is_never_taken_as_an_answer(store, conversation, dispatcher, domain):
     chat = await conversation()
     slots = {"complaint_ref": None, "complaint_description": "router broken",

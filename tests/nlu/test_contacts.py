@@ -31,6 +31,8 @@ def contacts(nlp):
         ("ref NW-123456", ("order_ref", "NW-123456", "NW-123456")),
         ("any news on nw-778812?", ("order_ref", "nw-778812", "NW-778812")),
         ("order number: 77120", ("order_ref", "77120", "77120")),
+        ("order nw 559031 never came", ("order_ref", "nw 559031", "NW-559031")),
+        ("my ref is A 99812", ("order_ref", "A 99812", "A-99812")),
     ],
 )
 def test_contacts_and_references_are_found(contacts, text, expected):
@@ -40,7 +42,7 @@ def test_contacts_and_references_are_found(contacts, text, expected):
 @pytest.mark.parametrize(
     "text",
     ["I paid 12345 pounds", "call 12345", "my 2 kids", "COVID-19", "between 30 and 40",
-     "0151 496", "no email here @ all"],
+     "0151 496", "no email here @ all", "my account is 2 years old", "ticket no 12"],
 )
 def test_lookalikes_are_ignored(contacts, text):
     assert contacts(text) == []
