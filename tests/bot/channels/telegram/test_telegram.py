@@ -172,11 +172,16 @@ async def test_the_bot_token_never_reaches_the_logs(gateway, bot_api, caplog):
 async def test_a_button_press_is_answered_and_its_payload_goes_to_the_bot(
     gateway, fake_engine, bot_api
 ):
+    pressed = '/inform{"severity": "low"}'  # the recorded press
+    fake_engine.replies = [{"recipient_id": "x", "text": "How badly does this affect you?",
+                            "buttons": [{"title": "Minor annoyance", "payload": pressed}]}]
+    await post(gateway, recorded_update("message_text"))
+    fake_engine.replies = None
     await post(gateway, recorded_update("callback_query"))
     answered = [call["callback_query_id"] for call in bot_api.sent("answerCallbackQuery")]
     assert answered == ["22020338412883961"]
-    assert [turn["message"] for turn in fake_engine.received] == ['/inform{"severity": "low"}']
-    assert texts_to(bot_api) == ['echo: /inform{"severity": "low"}']
+    assert fake_engine.received[-1]["message"] == pressed
+    assert texts_to(bot_api)[-1] == f"echo: {pressed}"
 
 
 async def test_a_long_payload_button_works_even_after_a_restart(
