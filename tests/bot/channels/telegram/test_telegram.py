@@ -7,6 +7,7 @@ Telegram posts them; everything the bot sends lands on the fake Bot API server.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 
 import pytest
@@ -113,6 +114,17 @@ async def test_updates_without_the_right_secret_token_are_refused(
     assert fake_engine.received == []
     assert bot_api.sent("sendMessage") == []
     assert await gateway.app[STORE].find_customer("telegram", str(CHAT)) is None
+
+
+@pytest.mark.parametrize("sent", [None, ""])
+async def test_with_an_empty_secret_no_update_is_accepted(
+    settings_for, aiohttp_client, fake_engine, bot_api, sent
+):
+    settings = dataclasses.replace(settings_for(), telegram_secret="")
+    gateway = await aiohttp_client(create_app(settings))
+    response = await post(gateway, recorded_update("message_text"), secret=sent)
+    assert response.status == 403
+    assert fake_engine.received == [] and bot_api.sent("sendMessage") == []
 
 
 @pytest.mark.parametrize(
