@@ -10,6 +10,8 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from actions.entities import valid_entity
+
 # Intents that can carry the answer to the question the bot just asked. Anything else
 # is the customer doing something else, which the form must let through (see
 # actions.dialogue): a request for a person is never taken as a timeframe.
@@ -70,6 +72,8 @@ class Message:
         for raw in latest.get("entities") or ():
             if not isinstance(raw, dict) or raw.get("value") in (None, ""):
                 continue
+            if not valid_entity(str(raw.get("entity")), str(raw.get("value"))):
+                continue  # e.g. an email that is not one, or a category we do not have
             entities.append(Entity(
                 type=str(raw.get("entity")),
                 value=str(raw.get("value")),

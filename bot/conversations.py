@@ -14,6 +14,7 @@ from typing import Generic, Protocol, TypeVar
 
 from memory import MessageView, NewMessage, ProfileStore, errors
 
+from bot.commands import as_plain_text, looks_like_command, offered_payloads
 from bot.engine.client import EngineClient, EngineUnavailable, Reply
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ class Turn:
     conversation_id: str
     text: str
     message_id: str | None = None
+    # The channel's own command (Telegram's /start greets with /greet), not customer text.
+    channel_command: bool = False
 
 
 def new_conversation_id(channel: str) -> str:
@@ -151,7 +154,7 @@ class Conversations:
         try:
             replies = await self._engine.send(
                 turn.conversation_id,
-                turn.text,
+                await self._engine_text(turn, message),
                 channel=turn.channel,
                 metadata={"message_id": turn.message_id} if turn.message_id else None,
             )
@@ -190,6 +193,22 @@ class Conversations:
             # Erased, or started by another gateway's store that is gone: start it again.
             await self._store.start_interaction(turn.customer_id, turn.channel, turn.conversation_id)
             return await self._store.record_message(turn.conversation_id, **record)
+
+    async def _engine_text(self, turn: Turn, message: MessageView) -> str:
+        """The text the engine gets: a command (bot.commands) only when the channel sent it
+        or it is a button of the bot's last reply; otherwise the customer's plain words."""
+        if turn.channel_command or not looks_like_command(turn.text):
+            return turn.text
+        try:
+            recent = await self._store.transcript(turn.conversation_id, limit=RECENT_MESSAGES)
+        except errors.ProfileStoreError as error:
+            logger.error("could not read %s: %s", turn.conversation_id, type(error).__name__)
+            recent = []
+        if turn.text.strip() in offered_payloads(recent, message.id):
+            return turn.text
+        logger.info("text like a command in %s was not a button offered; sent as plain text",
+                    turn.conversation_id)
+        return as_plain_text(turn.text)
 
     async def _earlier_replies(self, turn: Turn, message: MessageView) -> list[Reply]:
         """The bot's replies recorded after `message`: what the first delivery was answered."""

@@ -4,7 +4,10 @@ When the bot's `action_link_channel` asks for a link (custom payload `link_chann
 gateway answers with one: from the web or the REST API a Telegram deep link
 `https://t.me/<bot>?start=<token>`, from Telegram a web link `<public url>?link=<token>`.
 Redeeming the token (Telegram's `/start <token>`, or the widget's POST /web/session with
-`link`) attaches that chat to the customer who asked, merging the chat's own customer in.
+`link`) attaches that chat to the customer who asked. A link never moves anybody's history:
+a Telegram chat that already talked to us is refused (whoever sent the link may not be its
+owner), and a browser gets a fresh visitor, leaving its earlier chat where it was. The widget
+redeems a link only when the visitor clicks to continue, after saying what that does.
 
 The token is 39 characters of [A-Za-z0-9_-] (Telegram allows 64):
 base64url(jti 9 bytes | expiry uint32 | HMAC-SHA256(key, target | jti | expiry)[:16]).
@@ -55,6 +58,10 @@ USED = (
     "Sorry, that link has already been used. Ask me for a new one in the chat where you got "
     "it, or just carry on here."
 )
+TAKEN = (
+    "Sorry, I can't join this chat to another one with a link: it already has its own "
+    "history with us. Let's carry on here."
+)
 NOT_NOW = "Sorry, I couldn't link your chats just now. Please try the link again in a moment."
 UNAVAILABLE = {
     TELEGRAM: "Sorry, continuing on Telegram isn't available here. Let's carry on in this chat.",
@@ -66,7 +73,7 @@ OFFER = {
 }
 EXPIRY = "it works once, within {minutes} minutes"
 NO_LINK = "Sorry, I couldn't make a link just now. Please ask me again in a moment."
-_REFUSALS = {"unknown": INVALID, "used": USED, "expired": EXPIRED}
+_REFUSALS = {"unknown": INVALID, "used": USED, "expired": EXPIRED, "taken": TAKEN}
 
 
 class LinkRefused(Exception):
@@ -207,25 +214,18 @@ class Linker:
             logger.error("could not redeem a link token: %s", type(error).__name__)
             raise LinkDenied(NOT_NOW, "link_unavailable") from None
         if redemption.merged_customer_id:
-            logger.info("a link merged customer %s into %s", redemption.merged_customer_id,
-                        redemption.customer_id)
+            logger.info("a link merged customer %s (no history) into %s",
+                        redemption.merged_customer_id, redemption.customer_id)
         return redemption
 
     async def telegram_start(self, chat_id: str, token: str) -> None:
         """TelegramChats.link_start: `/start <token>` attaches this chat to the customer."""
         await self.redeem(token, target=TELEGRAM, channel=TELEGRAM, external_id=chat_id)
 
-    async def web_customer(self, token: object, anonymous_customer_id: str | None) -> str:
-        """The customer a web link attaches this browser to; the browser's anonymous visitor
-        (the customer of its session, when that session is not signed in) is merged in."""
-        visitor = None
-        if anonymous_customer_id is not None:
-            try:
-                identities = await self.store.identities(anonymous_customer_id)
-            except errors.ProfileStoreError:
-                identities = []  # erased or unreachable: a fresh visitor id below
-            visitor = next((i.external_id for i in identities if i.channel == WEB), None)
-        visitor = visitor or new_conversation_id("visitor")
+    async def web_customer(self, token: object) -> str:
+        """The customer a web link attaches this browser to, under a fresh visitor id: the
+        browser's earlier anonymous chat, if any, stays its own and is never merged."""
+        visitor = new_conversation_id("visitor")
         redemption = await self.redeem(token, target=WEB, channel=WEB, external_id=visitor)
         return redemption.customer_id
 

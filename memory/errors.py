@@ -135,9 +135,10 @@ class RequestMismatch(Conflict):
 
 
 class LinkTokenRefused(ProfileStoreError):
-    """A cross-channel link token cannot be redeemed: `reason` is unknown, used or expired."""
+    """A cross-channel link token cannot be redeemed: `reason` is unknown, used or expired,
+    or "taken" when the identity redeeming it already has a history of its own."""
 
-    REASONS = ("unknown", "used", "expired")
+    REASONS = ("unknown", "used", "expired", "taken")
 
     def __init__(self, reason: str) -> None:
         super().__init__(f"the link token is {reason}")

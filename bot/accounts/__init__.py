@@ -7,12 +7,14 @@ pass) and read the member with `staff(request)`. Create the first admin with
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from aiohttp import web
 
-from memory import StaffDatabase, open_staff_database
+from memory import StaffDatabase, errors, open_staff_database
 from memory.api.staff import ADMIN, AGENT, MARKETER, ROLES, StaffMember, StaffSession
 
 from bot.accounts.auth import LoginRefused, SessionPolicy, StaffAuth
@@ -27,6 +29,9 @@ __all__ = [
 ]
 
 STAFF_DB = web.AppKey("staff_db", StaffDatabase)
+PURGE_THROTTLES_EVERY = 600.0  # seconds
+
+logger = logging.getLogger(__name__)
 
 
 def policy_from(settings) -> SessionPolicy:
@@ -46,10 +51,25 @@ async def _accounts_ctx(app: web.Application) -> AsyncIterator[None]:
         app[AUTH] = StaffAuth(
             database.staff, signing_key=settings.signing_key, policy=policy_from(settings)
         )
+    purging = asyncio.create_task(_purge_throttles_periodically(app[AUTH]))
     try:
         yield
     finally:
+        purging.cancel()
+        await asyncio.gather(purging, return_exceptions=True)
         await database.close()
+
+
+async def _purge_throttles_periodically(auth: StaffAuth) -> None:
+    """Delete sign-in counts that have decayed, so the table does not grow without end."""
+    while True:
+        try:
+            purged = await auth.throttle.purge(datetime.now(timezone.utc))
+            if purged:
+                logger.info("purged %d decayed sign-in throttles", purged)
+        except errors.ProfileStoreError as error:
+            logger.warning("could not purge sign-in throttles: %s", type(error).__name__)
+        await asyncio.sleep(PURGE_THROTTLES_EVERY)
 
 
 def setup(app: web.Application) -> None:

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -74,6 +74,7 @@ class StaffAuth:
         self.policy = policy or SessionPolicy()
         self._signing_key = hashlib.sha256(b"rapport.staff.login-form|" + signing_key.encode()).digest()
         self._clock = clock
+        self._signed_out: list[Callable[[str], Awaitable[None]]] = []
 
     # --- accounts ---------------------------------------------------------------------
 
@@ -157,6 +158,13 @@ class StaffAuth:
 
     async def logout(self, session: StaffSession) -> None:
         await self.store.delete_session(session.token_hash)
+        for listener in self._signed_out:
+            await listener(session.token_hash)
+
+    def on_sign_out(self, listener: Callable[[str], Awaitable[None]]) -> None:
+        """Call `listener(session token hash)` when a session signs out in this process
+        (the console closes that session's live sockets)."""
+        self._signed_out.append(listener)
 
     async def online_agents(self, within: timedelta = timedelta(minutes=10)) -> int:
         return await self.store.online(self._clock() - within, ("agent", "admin"))

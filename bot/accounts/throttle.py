@@ -1,13 +1,17 @@
-"""Brute-force protection for sign-in: attempts counted per account+IP and per IP, with backoff.
+"""Brute-force protection for sign-in: attempts counted per account+IP, per IP and per account
+(across all IPs, so a botnet cannot spread its guesses thin), with backoff.
 
-Every attempt is counted *before* the password is checked and forgiven only when it
+An IPv6 client is counted by its /64, which one subscriber typically holds whole and can
+rotate through; an IPv4 address (or an IPv4-mapped IPv6 one) by itself. Every attempt is counted *before* the password is checked and forgiven only when it
 succeeds, so a burst of parallel guesses cannot slip past the limit. Once a key reaches
 its threshold it is locked; each attempt after a lock expires locks it again for twice
-as long, up to a ceiling. Counts decay after a quiet period.
+as long, up to a ceiling. Counts decay after a quiet period, and `purge` deletes the rows
+that have decayed.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +22,7 @@ from memory.api.staff import StaffStore, ThrottleDecider, ThrottleDecision, Thro
 class ThrottlePolicy:
     account_ip_threshold: int = 5    # failures from one IP on one account before a lock
     ip_threshold: int = 30           # failures from one IP across accounts (password spraying)
+    account_threshold: int = 20      # failures on one account from all IPs (distributed guessing)
     base_lock: timedelta = timedelta(seconds=30)
     max_lock: timedelta = timedelta(minutes=15)
     forget_after: timedelta = timedelta(hours=1)
@@ -27,12 +32,29 @@ class ThrottlePolicy:
         return min(self.max_lock, self.base_lock * (2 ** min(doublings, 20)))
 
 
+def client_network(ip: str) -> str:
+    """What one client is counted as: its IPv4 address, or its IPv6 /64."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip  # "unknown", or whatever a proxy wrote: counted as given
+    if address.version == 6:
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 def account_key(username: str, ip: str) -> str:
-    return f"{username}|{ip}"
+    return f"{username}|{client_network(ip)}"
 
 
 def ip_key(ip: str) -> str:
-    return f"*|{ip}"
+    return f"*|{client_network(ip)}"
+
+
+def user_key(username: str) -> str:
+    return f"{username}|*"
 
 
 class _Attempt(ThrottleDecider):
@@ -80,12 +102,18 @@ class LoginThrottle:
         thresholds = {
             account_key(username, ip): self.policy.account_ip_threshold,
             ip_key(ip): self.policy.ip_threshold,
+            user_key(username): self.policy.account_threshold,
         }
         return await self._store.update_throttles(
             list(thresholds), _Attempt(self.policy, thresholds), now=now
         )
 
     async def succeeded(self, username: str, ip: str, now: datetime) -> None:
-        """A correct password forgives this account+IP, and its one attempt in the IP's count."""
+        """A correct password forgives this account+IP, and its one attempt in the IP's and
+        the account's counts (others' guesses at the account still count)."""
         await self._store.clear_throttle(account_key(username, ip))
-        await self._store.update_throttles([ip_key(ip)], _Forgive(), now=now)
+        await self._store.update_throttles([ip_key(ip), user_key(username)], _Forgive(), now=now)
+
+    async def purge(self, now: datetime) -> int:
+        """Delete the counts that have decayed (quiet for `forget_after`, not locked)."""
+        return await self._store.purge_throttles(idle_since=now - self.policy.forget_after, now=now)

@@ -24,10 +24,14 @@ from bot.accounts.guard import (
     set_session_cookie,
 )
 from bot.accounts.pages import login_page
+from bot.accounts.throttle import client_network
 
 logger = logging.getLogger(__name__)
 
 LOGIN_COOKIE = "rapport_login"
+# Sign-in posts per client (IPv6 by /64), before any password is checked: 10 at once, then
+# one every 6 s. The per-account throttle (bot.accounts.throttle) counts failures on top.
+LOGIN_RULE = ratelimit.Rule("staff_login", burst=10, per_second=1 / 6)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 HOME_BY_ROLE = {AGENT: "/console", ADMIN: "/console", MARKETER: "/studio"}
 
@@ -67,6 +71,16 @@ async def login(request: web.Request) -> web.Response:
     username = form.get("username")
     next_path = safe_next(form.get("next")) or ""
     shown_name = username[:100] if isinstance(username, str) else ""
+    limits = request.app.get(ratelimit.LIMITS)
+    if limits is not None:
+        client = client_network(ratelimit.client_ip(request))
+        decision = await limits.limiter.hit(LOGIN_RULE, f"staff-login:{client}")
+        if not decision.allowed:
+            seconds = decision.retry_after_seconds
+            response = _form(request, status=429, username=shown_name, next_path=next_path,
+                             error=f"Too many sign-in attempts. Try again in {seconds} seconds.")
+            response.headers["Retry-After"] = str(seconds)
+            return response
     auth = request.app[AUTH]
     if not auth.check_login_form_token(request.cookies.get(LOGIN_COOKIE), form.get("csrf_token")):
         return _form(request, status=403, username=shown_name, next_path=next_path,

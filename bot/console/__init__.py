@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.console import live
 from bot.console.views import setup_routes
 
 
 def setup(app: web.Application) -> None:
     setup_routes(app)
+    live.setup(app)

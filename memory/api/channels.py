@@ -121,8 +121,11 @@ class ChannelStore(abc.ABC):
     ) -> LinkRedemption:
         """Use a link token once: attach (channel, external_id) to its customer, audited.
 
-        If that identity already belongs to another customer, that customer is merged into
-        the token's (newer facts win). The token is consumed in the same transaction, so a
+        A link never moves one customer's history into another's: if that identity already
+        belongs to a customer with any history (facts, conversations, needs, complaints,
+        ratings, consents, offers, purchases or another identity), it is refused with
+        LinkTokenRefused("taken") and the token stays unused; a customer with nothing but
+        this identity is merged in. The token is consumed in the same transaction, so a
         replay is refused even across gateways: LinkTokenRefused("unknown"/"used"/"expired").
         """
         channel = validation.name("channel", channel)

@@ -139,6 +139,10 @@ class StaffStore(abc.ABC):
     @abc.abstractmethod
     async def clear_throttle(self, key: str) -> None: ...
 
+    @abc.abstractmethod
+    async def purge_throttles(self, *, idle_since: datetime, now: datetime) -> int:
+        """Delete throttles untouched since `idle_since` and not locked at `now`; how many."""
+
     async def close(self) -> None:
         """Release connections."""
 

@@ -127,6 +127,8 @@ class FakeChannels(FakeBase):
             )
         elif self._resolve(owner.customer_id) != keep:
             absorbed = self._resolve(owner.customer_id)
+            if self._has_history(absorbed):
+                raise errors.LinkTokenRefused("taken")
             self._absorb(keep, absorbed, actor=actor)
         row.used_at = now
         self._audit(now, actor, "link_identity", keep, absorbed,
@@ -142,6 +144,18 @@ class FakeChannels(FakeBase):
         for jti in spent:
             del state.link_tokens[jti]
         return len(old) + len(spent)
+
+    def _has_history(self, customer_id: str) -> bool:
+        """True when the customer holds anything besides a single identity."""
+        state = self._state
+        by_customer = (state.observations, state.needs, state.satisfaction, state.consents,
+                       state.offer_events, state.purchases)
+        return (
+            any(rows.get(customer_id) for rows in by_customer)
+            or any(i.customer_id == customer_id for i in state.interactions.values())
+            or any(c.customer_id == customer_id for c in state.complaints.values())
+            or sum(i.customer_id == customer_id for i in state.identities.values()) > 1
+        )
 
     def _move_customer_data(self, from_id: str, to_id: str) -> None:
         for row in [*self._state.requests.values(), *self._state.link_tokens.values()]:

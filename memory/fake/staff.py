@@ -80,3 +80,10 @@ class InMemoryStaffStore(StaffStore):
 
     async def clear_throttle(self, key):
         self._throttles.pop(key, None)
+
+    async def purge_throttles(self, *, idle_since, now):
+        idle = [key for key, state in self._throttles.items() if state.updated_at < idle_since
+                and (state.locked_until is None or state.locked_until <= now)]
+        for key in idle:
+            del self._throttles[key]
+        return len(idle)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from memory import errors
 from memory.api.channels import CLAIMED, DONE, PENDING, ApiKeyView, LinkRedemption, RequestClaim
 from memory.sql.base import SqlBase
-from memory.sql.customers import absorb_customer
+from memory.sql.customers import absorb_customer, has_history
 from memory.sql.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -149,6 +149,8 @@ class SqlChannels(SqlBase):
                 if not uow.customers.add_identity(keep, channel, external_id, now, actor):
                     raise errors.IdentityConflict(channel)  # rolled back: the token stays usable
             elif (current := uow.customers.resolve(owner)) != keep:
+                if has_history(uow, current):
+                    raise errors.LinkTokenRefused("taken")  # rolled back: the token stays usable
                 absorb_customer(uow, keep, current, actor=actor, at=now)
                 absorbed = current
             uow.audit.add(

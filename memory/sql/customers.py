@@ -4,16 +4,39 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from sqlalchemy import func, select
+
 from memory import errors
 from memory.api.customers import FactView, IdentityView, Profile
 from memory.api.provenance import Source
 from memory.ids import new_customer_id
 from memory.sql.base import SqlBase
+from memory.sql.models.complaints import Complaint
+from memory.sql.models.conversations import Interaction
+from memory.sql.models.customers import FactObservation, Identity
+from memory.sql.models.handoffs import Handoff
+from memory.sql.models.needs import Need
+from memory.sql.models.offers import Consent, OfferEvent
+from memory.sql.models.satisfaction import SatisfactionRow
+from memory.sql.models.value import Purchase
 from memory.sql.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 _IDENTIFY_ATTEMPTS = 5
+# What a customer has told or been told: any one row makes the customer "someone with history".
+_HISTORY = (FactObservation, Interaction, Need, Complaint, SatisfactionRow, Consent, OfferEvent,
+            Purchase, Handoff)
+
+
+def has_history(uow: UnitOfWork, customer_id: str) -> bool:
+    """True when the customer holds anything besides a single identity (links refuse them)."""
+    for model in _HISTORY:
+        found = select(model.customer_id).where(model.customer_id == customer_id).limit(1)
+        if uow.connection.execute(found).first() is not None:
+            return True
+    identities = select(func.count()).where(Identity.customer_id == customer_id)
+    return uow.connection.execute(identities).scalar_one() > 1
 
 
 def absorb_customer(uow: UnitOfWork, keep: str, absorb: str, *, actor: str, at: datetime) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, delete, distinct, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, distinct, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from memory.api.staff import (
@@ -174,3 +174,10 @@ class SqlStaffStore(Transactions, StaffStore):
 
     async def clear_throttle(self, key):
         await self._write(lambda c: c.execute(delete(LoginThrottle).where(LoginThrottle.key == key)))
+
+    async def purge_throttles(self, *, idle_since: datetime, now: datetime) -> int:
+        statement = delete(LoginThrottle).where(
+            LoginThrottle.updated_at < idle_since,
+            or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now),
+        )
+        return await self._write(lambda c: c.execute(statement).rowcount)

@@ -3,7 +3,6 @@ API and Telegram, through the real gateway with a fake engine and a local Bot AP
 
 from __future__ import annotations
 
-import json
 import re
 import string
 import time
@@ -12,11 +11,10 @@ import pytest
 
 from bot.app import create_app
 from bot.channels.telegram import SECRET_HEADER, WEBHOOK_PATH
-from bot.channels.web.socket import SESSIONS
-from bot.linking import EXPIRED, INVALID, LINKER, UNAVAILABLE, USED, LinkDenied, LinkTokens
-from bot.state import STORE
+from bot.linking import EXPIRED, INVALID, LINKER, TAKEN, UNAVAILABLE, USED, LinkDenied, LinkTokens
 from memory import Source
-from tests.bot.channels.telegram.bot_api import SECRET, FakeBotApi, recorded_update
+from tests.bot.channels.telegram.bot_api import SECRET, recorded_update
+from tests.bot.stack import Browser, Stack
 
 CHAT, OTHER_CHAT = 5127461093, 5127461094
 BOT = "rapport_demo_bot"
@@ -34,79 +32,6 @@ WEB_LINK = re.compile(rf"{re.escape(PUBLIC_URL)}\?link=([A-Za-z0-9_-]+)")
 @pytest.fixture
 def link_settings(settings_for):
     return settings_for(RAPPORT_TELEGRAM_BOT_USERNAME=f"@{BOT}", RAPPORT_PUBLIC_URL=PUBLIC_URL)
-
-
-class Stack:
-    """The gateway, with a browser per web visitor and Telegram chats posting to its webhook."""
-
-    def __init__(self, server, make_client, bot_api: FakeBotApi) -> None:
-        self.server, self.make_client, self.bot_api = server, make_client, bot_api
-        self.update_id = 800_000_000
-
-    @property
-    def app(self):
-        return self.server.app
-
-    @property
-    def store(self):
-        return self.app[STORE]
-
-    async def telegram(self, chat_id: int, text: str, name: str = "message_text") -> list[str]:
-        """Post one update from the chat; what the bot sent to that chat in answer."""
-        self.update_id += 1
-        update = recorded_update(name, update_id=self.update_id, chat_id=chat_id, text=text)
-        before = len(self.bot_api.texts_in(chat_id))
-        client = await self.make_client(self.server)
-        response = await client.post(WEBHOOK_PATH, json=update, headers={SECRET_HEADER: SECRET})
-        assert response.status == 200, await response.text()
-        return self.bot_api.texts_in(chat_id)[before:]
-
-    async def start(self, chat_id: int, token: str) -> list[str]:
-        return await self.telegram(chat_id, f"/start {token}", "command_start_deep_link")
-
-    async def browser(self):
-        return Browser(await self.make_client(self.server), self.app[SESSIONS])
-
-
-class Browser:
-    """One browser tab of the web widget: its session token and its WebSocket."""
-
-    def __init__(self, client, sessions) -> None:
-        self.client, self.sessions = client, sessions
-        self.token: str | None = None
-        self.ws = None
-        self.counter = 0
-
-    @property
-    def customer_id(self) -> str:
-        return self.sessions.read(self.token).customer_id
-
-    async def session(self, **body):
-        """POST /web/session (carrying this tab's token, if any); the response."""
-        response = await self.client.post("/web/session", json={"token": self.token, **body})
-        if response.status == 200:
-            self.token = (await response.json())["token"]
-        return response
-
-    async def say(self, text: str) -> list[str]:
-        if self.token is None:
-            assert (await self.session()).status == 200
-        if self.ws is None:
-            self.ws = await self.client.ws_connect("/web/ws")
-            await self.ws.send_json({"type": "hello", "token": self.token})
-            while (await self.ws.receive_json())["type"] != "ready":
-                pass
-        self.counter += 1
-        message_id = f"m{self.counter}"
-        await self.ws.send_json({"type": "message", "id": message_id, "text": text})
-        texts, acked = [], False
-        while True:
-            frame = json.loads((await self.ws.receive(timeout=5)).data)
-            acked = acked or frame["type"] == "ack"
-            if frame["type"] == "message" and frame.get("reply_to") == message_id:
-                texts.append(frame["text"])
-            if acked and frame["type"] == "typing" and not frame["on"]:
-                return texts
 
 
 @pytest.fixture
@@ -204,20 +129,35 @@ async def test_forged_tokens_are_refused(stack, fake_engine, forgery):
     assert await stack.start(OTHER_CHAT, token) == ["echo: /greet"]  # the real one still works
 
 
-async def test_a_chat_that_talked_before_is_merged_into_the_linking_customer(stack, fake_engine):
+async def test_a_link_sent_to_someone_elses_telegram_chat_cannot_take_its_history(
+    stack, fake_engine
+):
+    # Victor has talked to the bot on Telegram and told it his city.
     await stack.telegram(CHAT, "hi there")
-    chat_customer = await stack.store.find_customer("telegram", str(CHAT))
-    await stack.store.remember(chat_customer, "city", "Leeds", source=Source("telegram"))
+    victor = await stack.store.find_customer("telegram", str(CHAT))
+    await stack.store.remember(victor, "city", "Leeds", source=Source("telegram"))
     earlier_conversation = fake_engine.received[-1]["sender"]
+    # Mallory asks for "continue on Telegram" on the web and sends Victor the deep link.
+    mallory, token = await telegram_link_from_the_web(stack, fake_engine)
+
+    assert await stack.start(CHAT, token) == [TAKEN, "echo: /greet"]  # refused; chat goes on
+    store = stack.store
+    assert await store.find_customer("telegram", str(CHAT)) == victor
+    assert (await store.profile(victor)).customer_id == victor  # not merged into Mallory
+    assert (await store.profile(mallory.customer_id)).get("city") is None
+    assert await store.customer_for_conversation(earlier_conversation) == victor
+    assert await store.customer_for_conversation(fake_engine.received[-1]["sender"]) == victor
+    # Mallory asking what the bot knows about her finds nothing of Victor's.
+    assert [i.channel for i in await store.identities(mallory.customer_id)] == ["web"]
+
+
+async def test_a_telegram_chat_seen_but_without_history_is_linked(stack, fake_engine):
+    chat_customer = await stack.store.identify("telegram", str(CHAT))  # nothing said yet
     ann, token = await telegram_link_from_the_web(stack, fake_engine)
 
-    await stack.start(CHAT, token)
-    store = stack.store
-    assert await store.find_customer("telegram", str(CHAT)) == ann.customer_id
-    profile = await store.profile(chat_customer)  # the absorbed id resolves to Ann
-    assert profile.customer_id == ann.customer_id
-    assert (profile.get("first_name"), profile.get("city")) == ("Ann", "Leeds")
-    assert await store.customer_for_conversation(earlier_conversation) == ann.customer_id
+    assert await stack.start(CHAT, token) == ["echo: /greet"]
+    assert await stack.store.find_customer("telegram", str(CHAT)) == ann.customer_id
+    assert (await stack.store.profile(chat_customer)).customer_id == ann.customer_id
 
 
 async def test_a_rest_customer_gets_a_telegram_deep_link(stack, fake_engine):
@@ -268,18 +208,24 @@ async def test_a_telegram_customer_continues_on_the_web(stack, fake_engine):
     assert (await replay.json())["error"] == USED
 
 
-async def test_a_visitors_earlier_web_chat_is_merged_when_they_follow_the_link(stack, fake_engine):
-    visitor = await stack.browser()
-    await visitor.say("just looking")
-    earlier = visitor.customer_id
-    await stack.store.remember(earlier, "city", "York", source=Source("web"))
-    tom, token = await telegram_link_to_the_web(stack, fake_engine)
+async def test_a_link_sent_to_someone_elses_browser_never_moves_its_earlier_chat(
+    stack, fake_engine
+):
+    # Victor chats on the web; Mallory, on Telegram, asks for a web link and sends it to him.
+    victor = await stack.browser()
+    await victor.say("just looking")
+    earlier_customer, earlier_conversation = victor.customer_id, fake_engine.received[-1]["sender"]
+    await stack.store.remember(earlier_customer, "city", "York", source=Source("web"))
+    mallory, token = await telegram_link_to_the_web(stack, fake_engine)
 
-    assert (await visitor.session(link=token)).status == 200  # carries its own session token
-    assert visitor.customer_id == tom
-    profile = await stack.store.profile(earlier)
-    assert profile.customer_id == tom
-    assert (profile.get("first_name"), profile.get("city")) == ("Tom", "York")
+    assert (await victor.session(link=token)).status == 200  # he clicked "Continue here"
+    assert victor.customer_id == mallory  # this browser now chats as the link's customer...
+    store = stack.store
+    profile = await store.profile(earlier_customer)  # ...but his history stays his own
+    assert profile.customer_id == earlier_customer and profile.get("city") == "York"
+    assert (await store.profile(mallory)).get("city") is None
+    assert await store.customer_for_conversation(earlier_conversation) == earlier_customer
+    assert not [r for r in await store.audit_log(mallory) if r["action"] == "merge"]
 
 
 @pytest.mark.parametrize("link", ["x" * 39, "not a token", 42, ""])

@@ -81,6 +81,11 @@ async def test_following_a_link_opens_the_chat_as_the_linked_customer(
 
     await page.goto(url)
     await expect(page.get_by_role("dialog")).to_be_visible()  # opened by the link
+    offer = page.get_by_role("group", name="Continue another chat here?")
+    await expect(offer).to_contain_text("Only continue if you asked for this link yourself")
+    assert [i.channel for i in await store.identities(tom)] == ["telegram"]  # not yet redeemed
+    await offer.get_by_role("button", name="Continue here").click()
+    await expect(offer).to_have_count(0)
     await page.get_by_label("Your message").fill("hello from my laptop")
     await page.get_by_label("Your message").press("Enter")
     answer = page.locator(".log .message").nth(1)
@@ -96,9 +101,29 @@ async def test_following_a_link_opens_the_chat_as_the_linked_customer(
     context = await browser.new_context()
     stranger = await context.new_page()
     await stranger.goto(url)
+    await stranger.get_by_role("button", name="Continue here").click()
     await expect(stranger.get_by_role("alert")).to_have_text(USED)
     await stranger.get_by_label("Your message").fill("hi")
     await stranger.get_by_label("Your message").press("Enter")
     await expect(stranger.locator(".log .message").last).to_contain_text("You said: hi")
     assert await store.customer_for_conversation(engine.received[-1]["sender"]) != tom
     await context.close()
+
+
+async def test_a_link_is_never_followed_without_a_click(page, gateway, engine):
+    store = gateway[STORE]
+    tom, url = await telegram_customers_web_link(gateway)
+
+    await page.goto(url)  # e.g. a link someone else sent
+    offer = page.get_by_role("group", name="Continue another chat here?")
+    await expect(offer).to_be_visible()
+    await offer.get_by_role("button", name="No, stay here").click()
+    await expect(offer).to_have_count(0)
+    assert "link=" not in page.url
+    await page.get_by_label("Your message").fill("just browsing")
+    await page.get_by_label("Your message").press("Enter")
+    await expect(page.locator(".log .message").nth(1)).to_contain_text("You said: just browsing")
+    assert await store.customer_for_conversation(engine.received[-1]["sender"]) != tom
+    assert [i.channel for i in await store.identities(tom)] == ["telegram"]  # never redeemed
+    await page.reload()
+    await expect(page.get_by_role("group", name="Continue another chat here?")).to_have_count(0)

@@ -187,14 +187,52 @@ async def test_expired_unknown_and_misdirected_tokens_are_refused(store: Profile
     assert await store.find_customer("telegram", "777") is None
 
 
-async def test_redeeming_from_a_known_chat_merges_it_into_the_linking_customer(
-    store: ProfileStore, clock
+@pytest.mark.parametrize("history", [
+    "a fact", "a conversation", "a need", "a complaint", "a rating", "a consent",
+    "another identity",
+])
+async def test_a_link_never_moves_a_customer_with_history_into_another(
+    store: ProfileStore, clock, history
 ):
+    # Mallory asks for a link and sends it to Victor, whose Telegram chat has a history.
+    mallory = await store.identify("web", "visitor-1")
+    victor = await store.identify("telegram", "777")
+    source = Source("telegram")
+    await {
+        "a fact": lambda: store.remember(victor, "city", "Leeds", source=source),
+        "a conversation": lambda: store.start_interaction(victor, "telegram", "telegram.777.1"),
+        "a need": lambda: store.add_need(victor, category="broadband", words="fast wifi",
+                                        source=source),
+        "a complaint": lambda: store.open_complaint(
+            victor, category="billing", description="overcharged", source=source),
+        "a rating": lambda: store.record_satisfaction(victor, "satisfied", source=source),
+        "a consent": lambda: store.grant_consent(
+            victor, "offers", channel="telegram", wording="Send me offers?"),
+        "another identity": lambda: store.link_identity(
+            victor, "web", "visitor-2", actor="staff", reason="verified by phone"),
+    }[history]()
+    await issue(store, mallory, clock)
+
+    with pytest.raises(errors.LinkTokenRefused) as refused:
+        await store.redeem_link_token(
+            "jti-1", target_channel="telegram", channel="telegram", external_id="777",
+            actor="gw",
+        )
+    assert refused.value.reason == "taken"
+    assert await store.find_customer("telegram", "777") == victor  # still Victor's own
+    assert (await store.profile(victor)).customer_id == victor  # not merged anywhere
+    assert not [r for r in await store.audit_log(mallory) if r["action"] == "merge"]
+    # The refusal changed nothing: the token still works for a chat without history.
+    redeemed = await store.redeem_link_token(
+        "jti-1", target_channel="telegram", channel="telegram", external_id="888", actor="gw"
+    )
+    assert redeemed.customer_id == mallory
+
+
+async def test_a_known_identity_without_history_is_linked(store: ProfileStore, clock):
     ann = await store.identify("web", "visitor-1")
     await store.remember(ann, "first_name", "Ann", source=Source("web"))
-    chat = await store.identify("telegram", "777")
-    await store.remember(chat, "city", "Leeds", source=Source("telegram"))
-    await store.start_interaction(chat, "telegram", "telegram.777.1")
+    chat = await store.identify("telegram", "777")  # seen, but never told us anything
     await issue(store, ann, clock)
 
     redeemed = await store.redeem_link_token(
@@ -202,9 +240,7 @@ async def test_redeeming_from_a_known_chat_merges_it_into_the_linking_customer(
     )
     assert redeemed.customer_id == ann and redeemed.merged_customer_id == chat
     assert await store.identify("telegram", "777") == ann
-    profile = await store.profile(ann)
-    assert (profile.get("first_name"), profile.get("city")) == ("Ann", "Leeds")
-    assert await store.customer_for_conversation("telegram.777.1") == ann
+    assert (await store.profile(ann)).get("first_name") == "Ann"
     assert [r["action"] for r in await store.audit_log(ann)][-2:] == ["merge", "link_identity"]
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.accounts.auth import LoginRefused, SessionPolicy, StaffAuth
-from bot.accounts.throttle import ThrottlePolicy, LoginThrottle
+from bot.accounts.throttle import LoginThrottle, ThrottlePolicy, client_network
 from memory import InMemoryStaffStore, migrate, open_staff_database
 from memory.api.staff import AccountError, AccountExists
 
@@ -154,3 +154,47 @@ async def test_parallel_guesses_cannot_exceed_the_limit(auth):
 
     statuses = await asyncio.gather(*(guess(n) for n in range(20)))
     assert statuses.count(401) <= 5 and statuses.count(429) >= 15
+
+
+async def test_guesses_spread_over_many_ips_lock_the_account(auth):
+    await auth.create_account("ann", "agent", PASSWORD)
+    await auth.create_account("bob", "agent", PASSWORD)
+    for n in range(20):  # a botnet: one guess from each address
+        with pytest.raises(LoginRefused) as refused:
+            await auth.login("ann", f"guess number {n}!", f"198.51.100.{n}")
+        assert refused.value.status == 401
+    with pytest.raises(LoginRefused) as locked:
+        await auth.login("ann", PASSWORD, "203.0.113.9")  # a fresh address, the right password
+    assert locked.value.status == 429
+    assert (await auth.login("bob", PASSWORD, "198.51.100.1"))[0]  # other accounts unaffected
+
+
+async def test_an_ipv6_client_is_counted_by_its_64(auth):
+    await auth.create_account("ann", "agent", PASSWORD)
+    for n in range(1, 6):  # five addresses of one /64
+        with pytest.raises(LoginRefused):
+            await auth.login("ann", "wrong password!!", f"2001:db8:1:2::{n:x}")
+    with pytest.raises(LoginRefused) as locked:
+        await auth.login("ann", PASSWORD, "2001:db8:1:2:ffff::1")
+    assert locked.value.status == 429
+    assert (await auth.login("ann", PASSWORD, "2001:db8:1:3::1"))[0]  # the next /64 is not
+
+
+@pytest.mark.parametrize(("ip", "counted_as"), [
+    ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
+    ("::ffff:192.0.2.7", "192.0.2.7"), ("192.0.2.7", "192.0.2.7"), ("unknown", "unknown"),
+])
+def test_clients_are_counted_by_address_or_ipv6_network(ip, counted_as):
+    assert client_network(ip) == counted_as
+
+
+async def test_sign_in_counts_are_purged_once_they_have_decayed(auth, clock):
+    await auth.create_account("ann", "agent", PASSWORD)
+    for _ in range(5):
+        with pytest.raises(LoginRefused):
+            await auth.login("ann", "wrong password!!", "10.0.0.1")
+    assert await auth.throttle.purge(clock.now) == 0  # still counting, and locked
+    clock.now += auth.throttle.policy.forget_after + timedelta(seconds=1)
+    assert await auth.throttle.purge(clock.now) == 3  # account+IP, IP and account rows
+    assert await auth.throttle.purge(clock.now) == 0
+    assert (await auth.login("ann", PASSWORD, "10.0.0.1"))[0]

@@ -111,7 +111,10 @@ class TelegramChannel:
         self._started = False
 
     def verify(self, secret_token: str) -> bool:
-        """True when a webhook request carries this bot's secret token."""
+        """True when a webhook request carries this bot's secret token (never with no secret:
+        an empty one would let anyone post updates)."""
+        if not self._secret:
+            return False
         return hmac.compare_digest(secret_token.encode("utf-8", "surrogateescape"), self._secret)
 
     async def ready(self) -> bool:

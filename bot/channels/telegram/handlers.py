@@ -81,10 +81,11 @@ async def _resolve(update: Update, chats: TelegramChats) -> tuple[str, str] | No
 
 
 async def _hand_over(update: Update, context: ContextTypes.DEFAULT_TYPE, customer_id: str,
-                     conversation_id: str, text: str) -> None:
+                     conversation_id: str, text: str, *, command: bool = False) -> None:
     """Give one customer turn to the bot and send its replies back to the chat."""
     chats = _chats(context)
-    turn = Turn(customer_id, CHANNEL, conversation_id, text, message_key(update.update_id))
+    turn = Turn(customer_id, CHANNEL, conversation_id, text, message_key(update.update_id),
+                channel_command=command)
     try:
         replies = await chats.conversations.handle(turn)
     except MessageNotStored as failure:
@@ -126,7 +127,7 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         except LinkRefused as refusal:
             await deliver(context.bot, chats, chat_id, None, [Reply(str(refusal))])
     customer_id = await chats.customer(chat_id)
-    await _hand_over(update, context, customer_id, conversation_id, GREETING)
+    await _hand_over(update, context, customer_id, conversation_id, GREETING, command=True)
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

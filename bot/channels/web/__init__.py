@@ -60,7 +60,7 @@ async def _start_session(request: web.Request) -> web.Response:
             user_id = sessions.verify_identity(body.get("user_id"), body.get("user_hash"))
             session = await _identified_session(store, await store.identify(USER_CHANNEL, user_id), previous)
         elif wants_link:
-            session = await _linked_session(request.app, body["link"], previous)
+            session = await _linked_session(request.app, body["link"])
         elif previous is not None and not previous.identified:
             session = previous
         else:
@@ -88,14 +88,13 @@ async def _identified_session(store, customer_id: str, previous: Session | None)
     return Session(customer_id, new_conversation_id(CHANNEL), identified=True)
 
 
-async def _linked_session(app: web.Application, token: object, previous: Session | None) -> Session:
+async def _linked_session(app: web.Application, token: object) -> Session:
     """A session for the customer a "continue on the web" `link` token names (bot.linking)."""
     linker = app.get(LINKER)
     if linker is None:
         raise SessionRefused(403, INVALID)
-    anonymous = previous.customer_id if previous is not None and not previous.identified else None
     try:
-        customer_id = await linker.web_customer(token, anonymous)
+        customer_id = await linker.web_customer(token)
     except LinkDenied as denied:
         status = 503 if denied.code == "link_unavailable" else 403
         raise SessionRefused(status, str(denied)) from None

@@ -180,3 +180,17 @@ def test_the_cli_creates_the_first_admin_with_a_generated_password(tmp_path):
             await database.close()
 
     assert asyncio.run(check())
+
+
+async def test_the_sign_in_form_is_rate_limited_per_client(staff):
+    client = await staff.make_client(staff.server)
+    statuses = []
+    for n in range(12):  # a different (unknown) name each time: no account lock involved
+        token = login_token(await (await client.get("/staff/login")).text())
+        response = await client.post("/staff/login", data={
+            "username": f"nobody{n}", "password": "guess guess guess", "csrf_token": token,
+        }, allow_redirects=False)
+        statuses.append(response.status)
+    assert statuses[:10] == [401] * 10 and statuses[10:] == [429, 429]
+    assert int(response.headers["Retry-After"]) >= 1
+    assert "Too many sign-in attempts" in await response.text()

@@ -90,6 +90,10 @@ async def test_nlg_answers_only_the_engine(studio):
     for headers in ({}, {"Authorization": "Bearer wrong"}):
         response = await client.post("/nlg", json={"response": "utter_welcome"}, headers=headers)
         assert response.status == 401
+    # The right token in the query string is refused: URLs end up in access logs.
+    token = studio.settings.nlg_token
+    response = await client.post(f"/nlg?token={token}", json={"response": "utter_welcome"})
+    assert response.status == 401
 
 
 async def test_nlg_picks_variations_by_slot_and_fills_placeholders_like_rasa(studio):

@@ -7,8 +7,8 @@
  *
  * data-user-id / data-user-hash are optional (identified mode). data-open="true" opens the
  * panel on load. A page URL with ?link=<token> (a "continue on the web" link the bot gave on
- * another channel) opens the panel and carries on as that customer. The widget talks only to
- * the gateway it was loaded from.
+ * another channel) opens the panel and asks first: only a click on "Continue here" redeems the
+ * link and carries on as that customer. The widget talks only to the gateway it was loaded from.
  * No dependencies, no build step. All text reaches the page through textContent.
  */
 (function () {
@@ -43,10 +43,14 @@
     }
   }
   var state = load();
-  var link = new URLSearchParams(location.search).get("link");  // used once, then dropped
+  // A link in the address is only offered: anyone can send anyone such a link, so it is
+  // redeemed (`link`, sent once, then dropped) only after the visitor clicks to continue.
+  var offeredLink = new URLSearchParams(location.search).get("link");
+  var link = null;
   var linkRefusal = null;  // shown once the history is on screen
   function dropLink() {
     link = null;
+    offeredLink = null;
     try {
       var url = new URL(location.href);
       url.searchParams.delete("link");
@@ -231,6 +235,34 @@
     showNewest();
   }
 
+  var LINK_OFFER = "You opened a link to continue a conversation from another chat, such as " +
+    "Telegram. Continue it here? This browser will then chat as the customer from that chat, " +
+    "with what they told us. Only continue if you asked for this link yourself.";
+
+  function offerLink() {
+    var card = el("div", { class: "notice link-offer", role: "group", "aria-label": "Continue another chat here?" });
+    card.appendChild(el("p", {}, LINK_OFFER));
+    var accept = el("button", { type: "button", class: "quick-reply" }, "Continue here");
+    var decline = el("button", { type: "button", class: "quick-reply" }, "No, stay here");
+    accept.addEventListener("click", function () {
+      link = offeredLink;
+      offeredLink = null;
+      card.remove();
+      started = false;  // a new session, for the customer the link names
+      if (ws) { var socket = ws; ws = null; connected = false; socket.close(); }
+      start();
+    });
+    decline.addEventListener("click", function () {
+      dropLink();
+      card.remove();
+      input.focus();
+    });
+    card.appendChild(accept);
+    card.appendChild(decline);
+    log.appendChild(card);
+    showNewest();
+  }
+
   function showQuickReplies(buttons) {
     quick.textContent = "";
     (buttons || []).forEach(function (b) {
@@ -408,6 +440,7 @@
       setDelivery(addMessage("customer", m.title || m.text, m.at, m.id), "Sending\u2026");
     });
     if (linkRefusal) { notice(linkRefusal, "error"); linkRefusal = null; }
+    if (offeredLink) offerLink();
     flush();
   }
 
@@ -535,7 +568,7 @@
 
   function mount() {
     document.body.appendChild(host);
-    if (config.open || state.open || link) setOpen(true, true);
+    if (config.open || state.open || offeredLink) setOpen(true, true);
     else if (state.token || state.outbox.length) start();  // restore history and send what waits
   }
   if (document.body) mount();

@@ -7,6 +7,7 @@ Telegram posts them; everything the bot sends lands on the fake Bot API server.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 
 import pytest
@@ -115,6 +116,17 @@ async def test_updates_without_the_right_secret_token_are_refused(
     assert await gateway.app[STORE].find_customer("telegram", str(CHAT)) is None
 
 
+@pytest.mark.parametrize("sent", [None, ""])
+async def test_with_an_empty_secret_no_update_is_accepted(
+    settings_for, aiohttp_client, fake_engine, bot_api, sent
+):
+    settings = dataclasses.replace(settings_for(), telegram_secret="")
+    gateway = await aiohttp_client(create_app(settings))
+    response = await post(gateway, recorded_update("message_text"), secret=sent)
+    assert response.status == 403
+    assert fake_engine.received == [] and bot_api.sent("sendMessage") == []
+
+
 @pytest.mark.parametrize(
     ("body", "says"),
     [
@@ -172,11 +184,16 @@ async def test_the_bot_token_never_reaches_the_logs(gateway, bot_api, caplog):
 async def test_a_button_press_is_answered_and_its_payload_goes_to_the_bot(
     gateway, fake_engine, bot_api
 ):
+    pressed = '/inform{"severity": "low"}'  # the recorded press
+    fake_engine.replies = [{"recipient_id": "x", "text": "How badly does this affect you?",
+                            "buttons": [{"title": "Minor annoyance", "payload": pressed}]}]
+    await post(gateway, recorded_update("message_text"))
+    fake_engine.replies = None
     await post(gateway, recorded_update("callback_query"))
     answered = [call["callback_query_id"] for call in bot_api.sent("answerCallbackQuery")]
     assert answered == ["22020338412883961"]
-    assert [turn["message"] for turn in fake_engine.received] == ['/inform{"severity": "low"}']
-    assert texts_to(bot_api) == ['echo: /inform{"severity": "low"}']
+    assert fake_engine.received[-1]["message"] == pressed
+    assert texts_to(bot_api)[-1] == f"echo: {pressed}"
 
 
 async def test_a_long_payload_button_works_even_after_a_restart(
