@@ -196,11 +196,16 @@ async def answer_and_hint(dispatcher: CollectingDispatcher, tracker: Tracker, tu
         products = await products_in_context(tracker, turn)  # "what's the monthly cost on that?"
     product = answer(dispatcher, turn.message.text, products, category_named(turn, products),
                      earlier=tracker.get_slot("product_question"))
+    question = turn.message.text
     if product is not None:
         offer = await eligible_offer(tracker, turn.store, turn.customer_id, product)
         if offer is not None:
             dispatcher.utter_message(response="utter_product_offer_hint", offer=offer.title)
-    return [SlotSet("product_question", turn.message.text[:500])]
+        if product not in catalogue.find_products(question):
+            # The answer named it ("our cheapest is SIM Only 5GB"): "what comes with it?" is
+            # about that product.
+            question = f"{question} ({product.name})"
+    return [SlotSet("product_question", question[:500])]
 
 
 async def products_in_context(tracker: Tracker, turn: Turn) -> list[Product]:

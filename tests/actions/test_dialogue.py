@@ -443,3 +443,24 @@ async def test_what_they_already_have_is_not_part_of_the_need(store, conversatio
         {"entity": "category", "value": "broadband", "start": 36, "end": 45},
         {"entity": "category", "value": "broadband", "start": 63, "end": 71}]), domain)
     assert [n.category for n in await store.needs(chat.customer_id)] == ["mobile"]
+
+
+async def test_a_whole_question_that_looks_out_of_scope_is_told_so_plainly(store, conversation,
+                                                                           dispatcher, domain):
+    from actions.handoff import ActionFallback
+
+    chat = await conversation()
+    tracker = chat.tracker("can you recommend a good laptop for uni?", intent="nlu_fallback",
+                           confidence=0.4)
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.4}, {"name": "ask_offers", "confidence": 0.39},
+        {"name": "out_of_scope", "confidence": 0.34}]
+    await ActionFallback().run(dispatcher, tracker, domain)
+    assert texts(dispatcher)[0].startswith("I'm afraid I can't help with that here.")
+    assert await store.complaints(chat.customer_id) == []
+
+    dispatcher.messages.clear()
+    short = chat.tracker("erm the thing", intent="nlu_fallback", confidence=0.4)
+    short.latest_message["intent_ranking"] = tracker.latest_message["intent_ranking"]
+    await ActionFallback().run(dispatcher, short, domain)
+    assert texts(dispatcher) == ["Sorry, I didn't quite get that. Could you say it another way?"]

@@ -103,3 +103,17 @@ async def test_a_question_naming_nothing_is_about_the_need_just_noted(store, con
                          source=Source(channel="web", conversation_id=chat.conversation_id))
     await ask(chat, dispatcher, domain, "whats the monthly cost on that?")
     assert texts(dispatcher) == ["Apple iPhone 16 costs £39 a month."]
+
+
+async def test_what_comes_with_it_is_about_the_product_just_named(store, conversation, dispatcher, domain):
+    from actions.handoff import ActionFallback
+
+    chat = await conversation()
+    events = await ask(chat, dispatcher, domain, "cheapest sim only u got?")
+    [question] = [e["value"] for e in events if e.get("name") == "product_question"]
+    answered = {"event": "bot", "text": texts(dispatcher)[0],
+                "metadata": {"utter_action": "utter_product_cheapest"}}
+    await ActionFallback().run(dispatcher, chat.tracker(
+        "what comes with it", intent="nlu_fallback", confidence=0.4,
+        slots={"product_question": question}, events=[answered]), domain)
+    assert texts(dispatcher)[-1].startswith("SIM Only 5GB (£8 a month) includes")
