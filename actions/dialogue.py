@@ -142,6 +142,13 @@ async def fallback(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[E
     """First miss: ask to rephrase. Second miss in a row: offer a person. Neither question
     is asked a third time in a conversation; after that the bot says what it can do."""
     misses = int(tracker.get_slot("fallback_count") or 0) + 1
+    message = Message.of(tracker)
+    guesses = [name for name, _ in message.ranking if name != "nlu_fallback"][:2]
+    if "out_of_scope" in guesses and len(message.words.split()) >= 4:
+        # A whole question the bot half-recognises as not its business ("can you recommend
+        # a laptop for uni?"): say plainly that it can't help here, and what it can do.
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return [SlotSet("fallback_count", misses)]
     if misses < 2 and times_asked(tracker, ("utter_default",)) < MAX_ASKS:
         dispatcher.utter_message(response="utter_default")
         return [SlotSet("fallback_count", misses)]

@@ -18,10 +18,10 @@ from actions import context
 from actions.complaint_reading import category_of, states_a_problem
 from actions.capture import stated_facts
 from actions.dialogue import FormValidation, Turn, TurnAction, fallback
-from actions.needs import RECENT, budget_in, need_values, recent_needs, record_need
+from actions.needs import budget_in, need_values, record_need
 from actions.products import follow_up
 from actions.profile import PROFILE_SLOTS, extract_first_name
-from actions.store import customer_of, source_of
+from actions.store import RECENT, customer_of, recent_needs, source_of
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ async def starts_a_need(turn: Turn) -> bool:
     if turn.form or not need_values(turn.message, answering=None).keys() & {
             "need_category", "need_product"}:
         return False
-    return not await recent_needs(turn)
+    return not await recent_needs(turn.store, turn.customer_id)
 
 
 async def _restated(turn: Turn) -> bool:
@@ -147,7 +147,7 @@ async def _need(tracker: Tracker, turn: Turn, said: list[str]) -> list[EventType
             said.append(say_need_part(slot, value))
         return [SlotSet(s, v) for s, v in changed.items()] + await record_need(
             tracker, turn, {**slots, **changed})
-    recent = await recent_needs(turn)
+    recent = await recent_needs(turn.store, turn.customer_id)
     if not recent:
         # A budget before any need ("I've got about 30 a month"): kept for the need to come.
         budget = values.get("need_budget")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -17,8 +16,9 @@ from actions import context
 from actions.catalogue import catalogue
 from actions.dialogue import FormValidation, Turn, TurnAction
 from actions.offers import make_offer
+from actions.products import answer
 from actions.settings import currency
-from actions.store import customer_of, source_of
+from actions.store import customer_of, recent_needs, source_of
 from actions.turn import Message
 
 logger = logging.getLogger(__name__)
@@ -28,14 +28,18 @@ NEED_SLOTS = ("need_category", "need_product", "need_budget", "need_timeframe", 
 # How sure the complaint classifier must be that a message in needs discovery is a problem
 # to report, when it does (SURE) or does not (LIKELY) also answer the question.
 SURE_PROBLEM, LIKELY_PROBLEM = 0.9, 0.5
-# A need this recent is still "what we were just talking about".
-RECENT = timedelta(hours=2)
 NO_BUDGET = "no fixed budget"
 LOWEST = "as low as possible"
 FLEXIBLE = "flexible"
 _NOT_SURE = re.compile(r"\b(?:not sure|don.?t know|dont know|no idea|dunno|any|whatever|"
                        r"no (?:fixed )?budget|doesn.?t matter|flexible|open|unsure|no limit|"
                        r"reasonable|depends|haven.?t (?:decided|thought)|not bothered)\b")
+# "price isn't an issue", "money's no object": no budget, said without being asked.
+_NO_LIMIT = re.compile(r"\b(?:(?:price|cost|money|budget)(?:'s| is)?\s*(?:is ?n.?t|not|no)\s*(?:an? )?"
+                       r"(?:issue|problem|object|concern)|(?:price|cost|money) doesn.?t matter|"
+                       r"whatever it costs|don.?t mind (?:what|how much) it costs)\b")
+# "the fastest broadband you do": a need that also asks which product that is.
+_SUPERLATIVE = re.compile(r"\b(?:cheapest|fastest|quickest|most data|biggest data)\b")
 _CHEAP = re.compile(r"\b(?:cheap|cheapest|lowest|as little as|budget option|bargain|"
                     r"least (?:i can|possible)|not much|skint|tight)\b")
 _NO_RUSH = re.compile(r"\b(?:no rush|whenever|not sure|don.?t know|no idea|dunno|any ?time|"
@@ -118,6 +122,8 @@ def budget_in(message: Message, *, answering: bool) -> str | None:
     number = _NUMBER.search(text)
     if number and (answering or _BUDGET_CUE.search(text)):
         return f"{number.group(1)} {currency()}/month"
+    if _NO_LIMIT.search(text):
+        return NO_BUDGET
     if not answering:
         return None
     if _NOT_SURE.search(text):
@@ -181,12 +187,6 @@ async def record_need(tracker: Tracker, turn: Turn, slots: dict[str, Any]) -> li
     return []
 
 
-async def recent_needs(turn: Turn) -> list:
-    """The customer's needs recorded within RECENT, newest first."""
-    needs = await turn.store.needs(turn.customer_id)
-    return [n for n in needs if datetime.now(timezone.utc) - n.created_at < RECENT]
-
-
 class ActionStartNeed(TurnAction):
     """A stated need: takes every part the customer gave and records it before asking."""
 
@@ -199,11 +199,15 @@ class ActionStartNeed(TurnAction):
                       turn: Turn) -> list[EventType]:
         values = need_values(turn.message, answering=None)
         if (not turn.form and values and not values.keys() & {"need_category", "need_product"}
-                and await recent_needs(turn)):
+                and await recent_needs(turn.store, turn.customer_id)):
             # "actually make the budget 40" just after a need: more about it, not a new one.
             return [FollowupAction("action_correct")]
         slots: dict[str, Any] = {slot: values.get(slot) for slot in NEED_SLOTS}
         slots["need_words"] = turn.message.words or None
+        if (slots["need_category"] and not slots["need_product"]
+                and _SUPERLATIVE.search(turn.message.text.lower())):
+            # Which product that is, from the catalogue, before the need's questions.
+            answer(dispatcher, turn.message.text, [], slots["need_category"])
         if slots["need_budget"] is None:
             profile = await turn.store.profile(turn.customer_id)
             if profile.knows("budget"):

@@ -16,6 +16,7 @@ from actions.catalogue import Product, catalogue
 from actions.dialogue import Turn, TurnAction
 from actions.offers import eligible_offer
 from actions.settings import currency
+from actions.store import recent_needs
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +78,24 @@ def by_number(text: str) -> list[tuple[int, Product]]:
     return found
 
 
+def by_distinct_word(text: str) -> list[tuple[int, Product]]:
+    """Products named by a word of their name no other product has ("the unlimited one")."""
+    counts: dict[str, list[Product]] = {}
+    for product in catalogue.products():
+        for word in set(re.findall(r"[a-z]{5,}", product.name.lower())):
+            counts.setdefault(word, []).append(product)
+    lowered = text.lower()
+    found = []
+    for word, products in counts.items():
+        match = re.search(rf"\b{word}\b", lowered)
+        if match and len(products) == 1 and word not in catalogue.categories():
+            found.append((match.start(), products[0]))
+    return found
+
+
 def products_named(tracker: Tracker, turn: Turn) -> list[Product]:
     """Products in the message, in the order they are mentioned: the NLU's, any the current
-    catalogue names, and any named by their number alone."""
+    catalogue names, and any named by their number or a word only their name has."""
     text = turn.message.text
     mentions: list[tuple[int, Product]] = []
     for entity in turn.message.all("product"):
@@ -88,7 +104,7 @@ def products_named(tracker: Tracker, turn: Turn) -> list[Product]:
             mentions.append((entity.start, product))
     for product in catalogue.find_products(text):
         mentions.append((text.lower().find(product.name.lower()), product))
-    mentions += by_number(text)
+    mentions += by_number(text) + by_distinct_word(text)
     found: dict[str, Product] = {}
     for _, product in sorted(mentions, key=lambda m: m[0] if m[0] >= 0 else len(text)):
         found.setdefault(product.id, product)
@@ -176,13 +192,33 @@ class ActionAnswerProduct(TurnAction):
 async def answer_and_hint(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn,
                           products: list[Product] | None = None) -> list[EventType]:
     products = products if products is not None else products_named(tracker, turn)
+    if not products and category_named(turn, products) is None:
+        products = await products_in_context(tracker, turn)  # "what's the monthly cost on that?"
     product = answer(dispatcher, turn.message.text, products, category_named(turn, products),
                      earlier=tracker.get_slot("product_question"))
+    question = turn.message.text
     if product is not None:
         offer = await eligible_offer(tracker, turn.store, turn.customer_id, product)
         if offer is not None:
             dispatcher.utter_message(response="utter_product_offer_hint", offer=offer.title)
-    return [SlotSet("product_question", turn.message.text[:500])]
+        if product not in catalogue.find_products(question):
+            # The answer named it ("our cheapest is SIM Only 5GB"): "what comes with it?" is
+            # about that product.
+            question = f"{question} ({product.name})"
+    return [SlotSet("product_question", question[:500])]
+
+
+async def products_in_context(tracker: Tracker, turn: Turn) -> list[Product]:
+    """What a question naming nothing ("how much is that?") is about: the product of the
+    last product question, or else of the need just noted."""
+    earlier = catalogue.find_products(tracker.get_slot("product_question") or "")
+    if earlier:
+        return earlier[:1]
+    for need in await recent_needs(turn.store, turn.customer_id):
+        product = catalogue.product(need.product or "")
+        if product:
+            return [product]
+    return []
 
 
 async def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta, timezone
 
 from rasa_sdk import Tracker
 
-from memory import ProfileStore, Source, ValuePolicy, open_store
+from memory import NeedView, ProfileStore, Source, ValuePolicy, open_store
 
 from bot.settings import Settings
 
@@ -58,3 +59,13 @@ async def customer_of(tracker: Tracker) -> tuple[ProfileStore, str]:
         # Only reachable when someone talks to the engine directly (rasa shell, rasa test).
         customer_id = await store.identify(channel_of(tracker), tracker.sender_id)
     return store, customer_id
+
+
+# A need or complaint this recent is still "what we were just talking about".
+RECENT = timedelta(hours=2)
+
+
+async def recent_needs(store: ProfileStore, customer_id: str) -> list[NeedView]:
+    """The customer's needs recorded within RECENT, newest first."""
+    return [n for n in await store.needs(customer_id)
+            if datetime.now(timezone.utc) - n.created_at < RECENT]

@@ -157,8 +157,10 @@ class Message:
         article = re.match(r"(an?|the)\s", self.text[entity.start:entity.end].lower())
         if article:  # the span itself may start with its article: "has [a phone]"
             before = f"{before} {article.group(1)}"
-        return before.endswith(("my", "our", "existing", "current", "the same", "has a",
-                                "have a", "got a", "has an", "have an", "got an"))
+        if before.endswith(("to have", "you have", "u have", "to get", "you got", "u got")):
+            return False  # "want to have", "do you have": not theirs yet
+        return before.endswith(("my", "our", "existing", "current", "the same", "has", "have",
+                                "got", "has a", "have a", "got a", "has an", "have an", "got an"))
 
 
 NEGATION_CUES = ("not", "not a", "not the", "instead of", "rather than", "n't", "no longer")

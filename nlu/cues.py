@@ -38,6 +38,7 @@ ELSEWHERE_WORDS = frozenset("""
 card cards debit credit atm atms cashpoint cash withdraw withdrawal withdrawals transfer
 transfers iban swift sort bank banks banking savings loan mortgage overdraft cheque
 exchange currency currencies crypto bitcoin pin contactless beneficiary statement
+parcel parcels courier couriers evri hermes dpd asos ebay argos laptop laptops macbook printer
 paypal revolut monzo visa mastercard amex salary pension isa interest
 flight flights airport airline luggage hotel holiday passport visa train trains bus
 taxi uber recipe cook cooking bake recipe calories dinner lunch breakfast restaurant

@@ -416,3 +416,51 @@ async def test_no_rush_at_the_budget_question_answers_when_not_how_much(
     events = await ValidateNeedForm().run(dispatcher, tracker, domain)
     assert slot_values(events)["need_timeframe"] == "flexible"
     assert "utter_need_budget_unclear" in responses(dispatcher)  # the budget is asked again
+
+
+async def test_the_fastest_wanted_is_named_and_price_no_issue_is_no_budget(store, conversation, dispatcher,
+                                                                         domain):
+    chat = await conversation()
+    words = "want the fastest broadband you do, price isnt an issue. gaming + 4k streaming"
+    events = await ActionStartNeed().run(dispatcher, chat.tracker(words, intent="state_need", entities=[
+        {"entity": "category", "value": "broadband", "start": 17, "end": 26}]), domain)
+    assert texts(dispatcher)[0] == "Our fastest broadband is Fibre 900: 900 Mbps, at £45 a month."
+    [need] = await store.needs(chat.customer_id)
+    assert (need.category, need.budget) == ("broadband", "no fixed budget")
+    form = await ValidateNeedForm().run(dispatcher, chat.tracker(slots=slot_values(events)), domain)
+    assert SlotSet("requested_slot", "need_timeframe") in form  # the budget is not asked
+
+
+async def test_what_they_already_have_is_not_part_of_the_need(store, conversation, dispatcher, domain):
+    from actions.facts import ActionCorrect
+
+    chat = await conversation()
+    await store.add_need(chat.customer_id, category="broadband", words="broadband deal",
+                         source=chat_source(chat))
+    words = "sorry no, I meant a mobile plan not broadband, we already have internet at home"
+    await ActionCorrect().run(dispatcher, chat.tracker(words, intent="correct", entities=[
+        {"entity": "category", "value": "mobile", "start": 20, "end": 31},
+        {"entity": "category", "value": "broadband", "start": 36, "end": 45},
+        {"entity": "category", "value": "broadband", "start": 63, "end": 71}]), domain)
+    assert [n.category for n in await store.needs(chat.customer_id)] == ["mobile"]
+
+
+async def test_a_whole_question_that_looks_out_of_scope_is_told_so_plainly(store, conversation,
+                                                                           dispatcher, domain):
+    from actions.handoff import ActionFallback
+
+    chat = await conversation()
+    tracker = chat.tracker("can you recommend a good laptop for uni?", intent="nlu_fallback",
+                           confidence=0.4)
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.4}, {"name": "ask_offers", "confidence": 0.39},
+        {"name": "out_of_scope", "confidence": 0.34}]
+    await ActionFallback().run(dispatcher, tracker, domain)
+    assert texts(dispatcher)[0].startswith("I'm afraid I can't help with that here.")
+    assert await store.complaints(chat.customer_id) == []
+
+    dispatcher.messages.clear()
+    short = chat.tracker("erm the thing", intent="nlu_fallback", confidence=0.4)
+    short.latest_message["intent_ranking"] = tracker.latest_message["intent_ranking"]
+    await ActionFallback().run(dispatcher, short, domain)
+    assert texts(dispatcher) == ["Sorry, I didn't quite get that. Could you say it another way?"]

@@ -41,6 +41,9 @@ async def ask(chat, dispatcher, domain, text, **slots):
     ("do you sell landlines", "I'm afraid we don't offer that. What we do have: broadband, "
                               "mobile, tv, devices, bundles."),
     ("is the smart hub extra every month", "Northwind Smart Hub comes at no monthly cost."),
+    ("whats the diffrence between the 20gb sim and the unlimited one?",
+     "SIM Only 20GB is £12 a month (20GB of data); SIM Only Unlimited is £20 a month "
+     "(unlimited data)."),
 ])
 async def test_product_questions(shop, store, conversation, dispatcher, domain, question, answer):
     chat = await conversation()
@@ -89,3 +92,28 @@ async def test_a_broken_catalogue_edit_keeps_the_last_good_answers(shop, store, 
     shop.write_text(shop.read_text().replace("monthly_price: 35.00", "monthly_price: lots"))
     await ask(chat, dispatcher, domain, "how much is fibre 500?")
     assert texts(dispatcher) == ["Fibre 500 costs £35 a month."] * 2
+
+
+async def test_a_question_naming_nothing_is_about_the_need_just_noted(store, conversation, dispatcher,
+                                                                      domain):
+    from memory import Source
+
+    chat = await conversation()
+    await store.add_need(chat.customer_id, category="device", product="iphone-16", words="iphone",
+                         source=Source(channel="web", conversation_id=chat.conversation_id))
+    await ask(chat, dispatcher, domain, "whats the monthly cost on that?")
+    assert texts(dispatcher) == ["Apple iPhone 16 costs £39 a month."]
+
+
+async def test_what_comes_with_it_is_about_the_product_just_named(store, conversation, dispatcher, domain):
+    from actions.handoff import ActionFallback
+
+    chat = await conversation()
+    events = await ask(chat, dispatcher, domain, "cheapest sim only u got?")
+    [question] = [e["value"] for e in events if e.get("name") == "product_question"]
+    answered = {"event": "bot", "text": texts(dispatcher)[0],
+                "metadata": {"utter_action": "utter_product_cheapest"}}
+    await ActionFallback().run(dispatcher, chat.tracker(
+        "what comes with it", intent="nlu_fallback", confidence=0.4,
+        slots={"product_question": question}, events=[answered]), domain)
+    assert texts(dispatcher)[-1].startswith("SIM Only 5GB (£8 a month) includes")
