@@ -30,13 +30,12 @@ def main(argv: list[str] | None = None) -> int:
 
     # Imported here, not above: the supervisor process serves nothing, so the gateway's own
     # modules (python-telegram-bot and the rest, about 18 MB) stay out of it.
-    from bot import logs
-    from bot.app import create_app
+    from bot import app, logs
 
     logs.install(settings.signing_key)
     # uvloop: the same asyncio API on libuv; every turn's socket writes and wake-ups cost
     # less, which is most of what the gateway adds to a reply (make bench-channels).
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None,
+    web.run_app(app.create_app(settings), host=settings.host, port=settings.port, print=None,
                 loop=uvloop.new_event_loop(), access_log_class=logs.AccessLogger)
     return 0
 
