@@ -8,7 +8,9 @@ upstairs") as complaints. A question about deals or a person is left alone (ask_
 request_human). A clear request for a person ("can a real person take over", "get me a
 manager") is `request_human` whatever else the message says: the dialogue still records a
 problem stated with it. Announcing a complaint ("i need to raise an issue") is `complain`,
-however vague. The rule's intent comes first in the ranking.
+however vague. A complaint about another provider ("I'm with Virgin and they've put my
+bill up") is `out_of_scope` unless it also says we did something. The rule's intent comes
+first in the ranking.
 """
 from __future__ import annotations
 
@@ -60,8 +62,32 @@ BOT_CHALLENGE = re.compile(
     r"(?:a |an )?(?:real |actual |live )?(?:person|human|bot|robot)\b", re.IGNORECASE)
 
 
-def rule_intent(text: str) -> str | None:
-    """The intent a rule gives `text`, or None when no rule applies."""
+# Other providers, named as the customer's own ("I'm with BT", "my Sky contract", "EE
+# charged me"): their complaints are not ours to take.
+_PROVIDERS = (r"bt|virgin(?: media| mobile)?|sky|talk ?talk|ee|vodafone|o2|three|plusnet|giffgaff|"
+              r"tesco mobile|hyperoptic|community fibre|now broadband|id mobile|lebara|lyca(?:mobile)?|"
+              r"voxi|smarty|shell energy")
+OTHER_PROVIDER = re.compile(
+    rf"\b(?:(?:i'?m|im|i am|we'?re|we are|i'?ve been|been) (?:with|on) (?:{_PROVIDERS})|"
+    rf"my (?:{_PROVIDERS}) (?:bill|contract|broadband|internet|phone|sim|plan|router|hub|box|account|"
+    rf"line|package|deal)|(?:{_PROVIDERS}) (?:have|has|keep|keeps|charged|put|cut|won'?t|didn'?t|"
+    rf"never|raised|hiked|increased))\b", re.IGNORECASE)
+# ...unless we are the ones who did something: "I left Sky for you and you charged me".
+US_DOING = re.compile(
+    r"\b(?:(?:you|u|northwind|you guys|you lot) (?:have|has|'ve|charged|took|take|sent|keep|cut|"
+    r"put|won'?t|didn'?t|never|are|r|still)|your (?:bill|charge|fee|engineer|router|hub|service|"
+    r"network|staff|signal|app|website))\b", re.IGNORECASE)
+
+
+def about_another_provider(text: str) -> bool:
+    return bool(OTHER_PROVIDER.search(text)) and not US_DOING.search(text)
+
+
+def rule_intent(text: str, classified: str | None = None) -> str | None:
+    """The intent a rule gives `text` (the classifier said `classified`), or None when no
+    rule applies."""
+    if classified == "complain" and about_another_provider(text) and not PERSON.search(text):
+        return "out_of_scope"
     if PERSON.search(text) and not BOT_CHALLENGE.search(text):
         return "request_human"
     if AVAILABILITY.search(text) and not LEFT_ALONE.search(text):
@@ -89,7 +115,8 @@ class IntentRules(GraphComponent, IntentClassifier):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            intent = rule_intent(clip(message.get(TEXT) or ""))
+            classified = (message.get(INTENT) or {}).get("name")
+            intent = rule_intent(clip(message.get(TEXT) or ""), classified)
             if intent is None:
                 continue
             # The classifier's intents stay in the ranking, scaled below the rule's, so the

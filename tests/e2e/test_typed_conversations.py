@@ -170,6 +170,57 @@ async def test_out_of_scope_gets_a_plain_answer_and_nothing_is_recorded(stack: S
         await store.close()
 
 
+async def test_other_companies_problems_are_out_of_scope_not_complaints(stack: Stack):
+    ria = Typist(stack)
+    answer = await ria.says("im with virgin and theyve put my bill up again, how do i fight it with them")
+    assert "can't help with that here" in answer, answer
+    answer = await ria.says("my parcel from asos says delivered but its not here, dpd are useless")
+    assert "can't help with that here" in answer, answer
+    store, customer = await ria.profile()
+    try:
+        assert await store.complaints(customer) == []
+    finally:
+        await store.close()
+
+
+async def test_answers_in_plain_or_broken_english_never_open_a_second_complaint(stack: Stack):
+    ana = Typist(stack)
+    await ana.says("I receive bill of 140 pound!! Normally is 32. They write roaming but I was in "
+                   "Spain, in EU is include no??")
+    await ana.says("I not have")  # at the reference question
+    answer = await ana.says("Extremely frustrating")  # at the severity question
+    assert "is recorded" in answer, answer
+    store, customer = await ana.profile()
+    try:
+        [complaint] = await store.complaints(customer)  # one, not a second from "I not have"
+        assert (complaint.category, complaint.severity) == ("billing", "high")
+    finally:
+        await store.close()
+
+
+async def test_a_need_with_details_and_a_question_about_it_later(stack: Stack):
+    max_ = Typist(stack)
+    answer = await max_.says("Hi, it's Tomasz - tomasz.w@example.com / 07700 900872. Interested "
+                             "in a SIM only plan, 20 a month max.")
+    assert "budget" not in " ".join(questions(max_.heard)), answer
+    await max_.says("no rush")
+    store, customer = await max_.profile()
+    try:
+        [need] = await store.needs(customer)
+        assert (need.category, need.budget) == ("mobile", "20 GBP/month")
+        assert (await store.profile(customer)).get("email") == "tomasz.w@example.com"
+    finally:
+        await store.close()
+    answer = await max_.says("actually make the budget 25")
+    assert "£25" in answer, answer
+    store, customer = await max_.profile()
+    try:
+        [need] = await store.needs(customer)  # amended, not a second need
+        assert need.budget == "25 GBP/month"
+    finally:
+        await store.close()
+
+
 @pytest.mark.browser
 async def test_a_typed_complaint_and_product_question_in_the_web_widget(stack: Stack, page):
     from playwright.async_api import expect

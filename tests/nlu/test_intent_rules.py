@@ -55,3 +55,25 @@ def test_announcing_a_complaint(text):
 ])
 def test_other_mentions_of_complaints_and_problems(text):
     assert rule_intent(text) != "complain"
+
+
+@pytest.mark.parametrize("text", [
+    "im with virgin and theyve put my bill up again, how do i fight it with them",
+    "my bt contract went up 14 percent, what are my rights", "ee charged me for roaming in spain",
+    "I've been with Sky for years and they keep raising the price",
+])
+def test_a_complaint_about_another_provider_is_out_of_scope(text):
+    assert rule_intent(text, "complain") == "out_of_scope"
+
+
+@pytest.mark.parametrize("text", [
+    "I left sky for you and you charged me an exit fee",
+    "I used to be with talktalk, now your router keeps dropping",
+    "my broadband is down again", "the sky box you sent me is broken",
+])
+def test_a_complaint_about_us_stays_a_complaint(text):
+    assert rule_intent(text, "complain") != "out_of_scope"
+
+
+def test_another_provider_named_in_a_need_is_left_to_the_classifier():
+    assert rule_intent("im with bt at the moment, what's your cheapest fibre", "state_need") is None
