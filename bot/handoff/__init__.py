@@ -15,7 +15,7 @@ from aiohttp import web
 from bot.accounts import AUTH, STAFF_DB
 from bot.handoff.actions import HandoffService
 from bot.handoff.pubsub import Broker, InMemoryBroker, RedisBroker
-from bot.handoff.responses import LiveResponses
+from bot.handoff.responses import DOMAIN_PATH, LiveResponses
 from bot.handoff.rules import load_rules
 from bot.handoff.suggestions import load_vocabulary
 from bot.settings import REPO_ROOT
@@ -27,7 +27,6 @@ logger = logging.getLogger(__name__)
 HANDOFFS = web.AppKey("handoffs", HandoffService)
 BROKER = web.AppKey("live_broker", Broker)
 RESPONSES = web.AppKey("bot_responses", LiveResponses)
-DOMAIN_PATH = REPO_ROOT / "domain.yml"
 
 
 async def open_broker(redis_url: str) -> Broker:
@@ -54,6 +53,7 @@ async def _handoff_ctx(app: web.Application) -> AsyncIterator[None]:
         accounts=app[AUTH].store,
         satisfaction_question=lambda: responses.reply("utter_ask_satisfaction"),
         vocabulary=load_vocabulary(REPO_ROOT),
+        wording=responses,
     )
     service.max_message_chars = settings.max_message_chars
     app[BROKER], app[RESPONSES], app[HANDOFFS] = broker, responses, service

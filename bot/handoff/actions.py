@@ -107,9 +107,11 @@ class HandoffService(Handoffs):
             self.queue_moved()
             position, wait = await self.place(moved)
             self.notifier.told(moved.id, position)
-            text = "A colleague will be with you shortly. " + notices.place_in_queue(position, wait)
+            text = (f"{self.wording.say('utter_handoff_back_in_queue')} "
+                    f"{notices.place_in_queue(self.wording, position, wait)}")
         else:
-            text = f"{member.display_name} has passed your conversation to {target.display_name}."
+            text = self.wording.say("utter_handoff_transferred", agent=member.display_name,
+                                    colleague=target.display_name)
         await self.tell_quietly(moved.conversation_id, text, sender="system")
         return moved
 

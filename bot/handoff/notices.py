@@ -1,8 +1,9 @@
 """What the gateway tells a customer about the queue, and keeping waiting customers informed.
 
-A waiting customer hears their place when they join, and again when it improves, at most
-once per `update_every` (being next is always announced), so a busy queue does not flood
-anyone. What each gateway has told whom is kept in memory: a customer whose handoff a
+The sentences are the live responses (`utter_queue_*`, `utter_after_hours_*` in
+domain.yml), so marketers edit them in the studio. A waiting customer hears their place
+when they join, and again when it improves, at most once per `update_every` (being next is
+always announced), so a busy queue does not flood anyone. What each gateway has told whom is kept in memory: a customer whose handoff a
 different gateway created is told from their next improvement on.
 """
 
@@ -12,32 +13,34 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Protocol
 
 
 logger = logging.getLogger(__name__)
+
+
+class Wording(Protocol):
+    """Where the sentences come from: the live responses (bot.handoff.responses)."""
+
+    def say(self, name: str, **arguments: object) -> str: ...
 
 
 def minutes(count: int) -> str:
     return f"{count} minute" + ("" if count == 1 else "s")
 
 
-def place_in_queue(position: int, wait_minutes: int) -> str:
+def place_in_queue(wording: Wording, position: int, wait_minutes: int) -> str:
     if position <= 1:
-        return f"You're next in the queue; a colleague will be with you in about {minutes(wait_minutes)}."
-    return (
-        f"You're number {position} in the queue; the estimated wait is about {minutes(wait_minutes)}."
-    )
+        return wording.say("utter_queue_next", wait=minutes(wait_minutes))
+    return wording.say("utter_queue_place", position=position, wait=minutes(wait_minutes))
 
 
-def queued(position: int, wait_minutes: int) -> str:
-    return (
-        place_in_queue(position, wait_minutes)
-        + " You can keep writing here: they will see everything you've told us."
-    )
+def queued(wording: Wording, position: int, wait_minutes: int) -> str:
+    return f"{place_in_queue(wording, position, wait_minutes)} {wording.say('utter_queue_keep_writing')}"
 
 
-def still_waiting(position: int, wait_minutes: int) -> str:
-    return "Thanks, I've added that for our colleague. " + place_in_queue(position, wait_minutes)
+def still_waiting(wording: Wording, position: int, wait_minutes: int) -> str:
+    return f"{wording.say('utter_queue_added')} {place_in_queue(wording, position, wait_minutes)}"
 
 
 def opening_phrase(now_local: datetime, opening: datetime | None) -> str:
@@ -48,14 +51,10 @@ def opening_phrase(now_local: datetime, opening: datetime | None) -> str:
     return f"{day} from {opening:%H:%M}"
 
 
-def after_hours(hours: str, when: str, complaint: str | None) -> str:
-    recorded = (
-        f"I've recorded this as complaint {complaint}" if complaint else "I've recorded your request"
-    )
-    return (
-        f"Our team isn't available right now. We're here {hours}. {recorded}, "
-        f"and a colleague will get back to you {when}. In the meantime I'm happy to help with anything else."
-    )
+def after_hours(wording: Wording, hours: str, when: str, complaint: str | None) -> str:
+    if complaint:
+        return wording.say("utter_after_hours_complaint", hours=hours, when=when, complaint=complaint)
+    return wording.say("utter_after_hours_request", hours=hours, when=when)
 
 
 Tell = Callable[[str, str], Awaitable[None]]  # (conversation id, text)
@@ -64,8 +63,10 @@ Tell = Callable[[str, str], Awaitable[None]]  # (conversation id, text)
 class QueueNotifier:
     """Tells waiting customers about a better place in the queue, coalescing bursts of moves."""
 
-    def __init__(self, *, update_every: timedelta, clock: Callable[[], datetime]) -> None:
+    def __init__(self, *, update_every: timedelta, clock: Callable[[], datetime],
+                 wording: Wording) -> None:
         self.update_every = update_every
+        self.wording = wording
         self._clock = clock
         self._told: dict[int, tuple[int, datetime]] = {}
         self._task: asyncio.Task[None] | None = None
@@ -107,7 +108,8 @@ class QueueNotifier:
                 continue
             if position < last[0] and (position == 1 or now - last[1] >= self.update_every):
                 self._told[handoff_id] = (position, now)
-                await tell(conversation_id, place_in_queue(position, wait(position, agents)))
+                await tell(conversation_id,
+                           place_in_queue(self.wording, position, wait(position, agents)))
         still = {handoff_id for handoff_id, _ in waiting}
         for handoff_id in [i for i in self._told if i not in still]:
             del self._told[handoff_id]

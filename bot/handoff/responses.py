@@ -1,4 +1,5 @@
-"""The bot's responses: canned replies for agents, and the satisfaction question.
+"""The bot's responses: canned replies for agents, the satisfaction question, and what the
+gateway itself says to a waiting customer (queue places, after hours: `LiveResponses.say`).
 
 They come from the live published version (the studio's, see `LiveResponses`), so a
 marketer's publish reaches the console without a restart; the shipped domain.yml is only
@@ -17,10 +18,21 @@ from typing import Any
 import yaml
 
 from bot.engine.client import Button, Reply
+from bot.settings import REPO_ROOT
 
 logger = logging.getLogger(__name__)
 
+DOMAIN_PATH = REPO_ROOT / "domain.yml"
+# Responses only the gateway says (bot/handoff/notices.py), never an agent's canned reply.
+GATEWAY_ONLY = ("utter_queue_", "utter_after_hours_", "utter_handoff_")
+
 _SLOT = re.compile(r"(?<!\{)\{[a-z_]+\}(?!\})")
+_ARGUMENT = re.compile(r"\{([a-z_]+)\}")
+
+
+def fill(text: str, arguments: dict[str, object]) -> str:
+    """A response's `{name}` parts filled from `arguments` (others left as they are)."""
+    return _ARGUMENT.sub(lambda m: str(arguments.get(m.group(1), m.group(0))), text)
 
 
 def _unescape(text: str) -> str:
@@ -60,6 +72,8 @@ class Responses:
         for name in sorted(self.by_name):
             if name.startswith("utter_ask_") and name != "utter_ask_satisfaction":
                 continue  # form questions only make sense inside the bot's forms
+            if name.startswith(GATEWAY_ONLY):
+                continue  # the gateway's own queue and after-hours sentences
             reply = self.reply(name)
             if reply is not None and reply.text:
                 replies.append(CannedReply(name, reply.text, bool(_SLOT.search(reply.text))))
@@ -93,6 +107,7 @@ class LiveResponses:
         self._domain_path = domain_path
         self._source: object = None
         self._current: Responses | None = None
+        self._shipped: Responses | None = None
 
     def current(self) -> Responses:
         raw = self._published()
@@ -110,3 +125,15 @@ class LiveResponses:
 
     def reply(self, name: str) -> Reply | None:
         return self.current().reply(name)
+
+    def say(self, name: str, **arguments: object) -> str:
+        """The live text of response `name`, its `{name}` parts filled; a version published
+        before the response existed falls back to the shipped domain.yml's."""
+        reply = self.current().reply(name)
+        if reply is None:
+            if self._shipped is None:
+                self._shipped = load_responses(self._domain_path)
+            reply = self._shipped.reply(name)
+        if reply is None:
+            raise KeyError(f"no response {name!r} in the live version or domain.yml")
+        return fill(reply.text, arguments)

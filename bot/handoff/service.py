@@ -30,6 +30,7 @@ from bot.handoff import notices
 from bot.handoff.capture import Capture
 from bot.handoff.customers import QueueContext, queue_context
 from bot.handoff.pubsub import QUEUE_TOPIC, Broker, conversation_topic
+from bot.handoff.responses import DOMAIN_PATH, LiveResponses
 from bot.handoff.rules import HandoffRules
 from bot.handoff.suggestions import Vocabulary
 from bot.handoff.triggers import Triggers
@@ -81,13 +82,17 @@ class Handoffs:
         satisfaction_question: Reply | Callable[[], Reply | None] | None = None,
         vocabulary: Vocabulary | None = None,
         clock: Clock = utc_now,
+        wording: notices.Wording | None = None,
     ) -> None:
         self.store, self.profiles, self.engine = store, profiles, engine
         self.delivery, self.broker, self.rules, self.accounts = delivery, broker, rules, accounts
         self.satisfaction_question = satisfaction_question
         self.triggers = Triggers(rules, profiles, store)
         self.clock = clock
-        self.notifier = notices.QueueNotifier(update_every=rules.update_every, clock=clock)
+        # What the gateway says itself comes from the live responses (shipped ones in tests).
+        self.wording = wording or LiveResponses(lambda: None, DOMAIN_PATH)
+        self.notifier = notices.QueueNotifier(update_every=rules.update_every, clock=clock,
+                                              wording=self.wording)
         self._names: dict[int, str] = {}
         self._online: tuple[float, int] = (0.0, 1)
         self._resume_pending: set[str] = set()
@@ -117,7 +122,7 @@ class Handoffs:
             return []
         position, wait = await self.place(handoff)
         self.notifier.told(handoff.id, position)
-        return [Reply(text=notices.still_waiting(position, wait))]
+        return [Reply(text=notices.still_waiting(self.wording, position, wait))]
 
     async def _open_handoff(self, conversation_id: str) -> HandoffView | None:
         if conversation_id in self.unhanded:
@@ -187,7 +192,7 @@ class Handoffs:
             await self.publish(handoff)
         position, wait = await self.place(handoff)
         self.notifier.told(handoff.id, position)
-        return [Reply(text=notices.queued(position, wait))]
+        return [Reply(text=notices.queued(self.wording, position, wait))]
 
     async def _after_hours(self, conversation_id, customer_id, channel, reason, words, context, detail, now) -> str:
         reference = context.open_complaint
@@ -218,7 +223,7 @@ class Handoffs:
         )
         when = notices.opening_phrase(now.astimezone(self.rules.hours.zone), opening)
         logger.info("handoff for %s outside staffed hours; follow-up promised", conversation_id)
-        return notices.after_hours(self.rules.hours.describe(), when, reference)
+        return notices.after_hours(self.wording, self.rules.hours.describe(), when, reference)
 
     async def place(self, handoff: HandoffView) -> tuple[int, int]:
         """(place in the queue, estimated wait in minutes) of a waiting handoff."""

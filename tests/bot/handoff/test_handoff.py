@@ -227,6 +227,25 @@ async def test_the_bots_handoff_payload_queues_the_conversation_and_is_never_sho
     assert [m.text for m in transcript][1:] == shown
 
 
+async def test_the_queue_sentences_are_the_live_responses_a_marketer_edits(tmp_path):
+    from bot.handoff.responses import DOMAIN_PATH, LiveResponses
+
+    world = make_world(tmp_path)
+    published = {"utter_queue_next": [{"text": "Hang on, {wait} at most and a colleague is here."}],
+                 "utter_queue_keep_writing": [{"text": "Keep typing!"}]}
+    live = LiveResponses(lambda: published, DOMAIN_PATH)
+    world.service.wording = world.service.notifier.wording = live
+    ann = await world.customer("ann")
+    world.engine.replies = [handoff_reply()]
+
+    shown = await world.say(ann, "a person please")
+    assert shown == ["Hang on, 4 minutes at most and a colleague is here. Keep typing!"]
+    # A response the published version lacks comes from the shipped domain.yml.
+    assert live.say("utter_queue_added") == "Thanks, I've added that for our colleague."
+    # The gateway's own sentences are never offered to agents as canned replies.
+    assert not [c for c in live.canned() if c.name.startswith("utter_queue_")]
+
+
 @pytest.mark.parametrize("reason", ["completely_dissatisfied", "repeated_fallback"])
 async def test_every_reason_the_bot_gives_queues_with_that_reason(tmp_path, reason):
     world = make_world(tmp_path)
