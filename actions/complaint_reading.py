@@ -186,3 +186,34 @@ def states_a_problem(message: Message) -> bool:
     if found is None or found.confidence < CATEGORY_CONFIDENT or found.value == "other":
         return False
     return describes_problem(message, found.value) and len(message.words.split()) >= 6
+
+
+# "Two things: the wifi drops every night, and you've also charged me a fee": a second
+# problem, of another kind, told in the same message.
+_ENUMERATION = re.compile(r"\b(?:two things|2 things|couple of things|also|as well|on top of "
+                          r"(?:that|this|it)|plus|another thing|secondly)\b")
+_CLAUSE_BREAK = re.compile(r"[.;!?]+\s+|\s*,?\s*\b(?:and also|also|plus|on top of (?:that|this|it)|"
+                           r"and another thing|as well as that|secondly)\b[\s,:]*")
+
+_TRAILING_JOIN = re.compile(r"[,\s]+(?:and|but|so)(?:\s+\S+)?$", re.IGNORECASE)
+
+
+def second_problem(message: Message, first: str | None) -> tuple[str, str] | None:
+    """(category, words) of a second problem of another kind than `first` that the message
+    enumerates, or None."""
+    if first is None or not _ENUMERATION.search(message.words.lower()):
+        return None
+    for clause in _CLAUSE_BREAK.split(message.words):
+        words = _TRAILING_JOIN.sub("", clause.strip(" ,.:;-"))
+        if len(words.split()) < 4:
+            continue
+        scores = {k: v for k, v in _keyword_scores(words, _CATEGORY_WORDS).items()
+                  if v and k != "other"}
+        if not scores:
+            continue
+        best = max(scores.values())
+        leaders = sorted((k for k, v in scores.items() if v == best),
+                         key=lambda k: _first_mention(words.lower(), _CATEGORY_WORDS[k]))
+        if leaders[0] != first:
+            return leaders[0], words
+    return None

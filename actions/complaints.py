@@ -16,7 +16,7 @@ from memory import ComplaintView
 from actions.catalogue import catalogue
 from actions.complaint_reading import (
     NO_REFERENCE_CATEGORIES, ORDER_WORDS, category_of, describes_problem, reference_of,
-    severity_of,
+    second_problem, severity_of,
 )
 from actions.context import when
 from actions.dialogue import FormValidation, Turn, TurnAction
@@ -117,8 +117,25 @@ class ActionStartComplaint(TurnAction):
                                          category=category_words(category))
             else:
                 dispatcher.utter_message(response="utter_complaint_logged_unsorted", reference=reference)
+            await self.record_second(dispatcher, tracker, turn, category)
         # Asked for here, not only by the rule: a bad rating out of the blue starts intake too.
         return events + recorded + [FollowupAction("complaint_form")]
+
+
+    @staticmethod
+    async def record_second(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn,
+                            category: str | None) -> None:
+        """A second problem of another kind in the same message is a complaint of its own,
+        complete as told (the questions that follow are about the first)."""
+        second = second_problem(turn.message, category)
+        if second is None:
+            return
+        kind, words = second
+        complaint = await turn.store.open_complaint(
+            turn.customer_id, category=kind, description=words,
+            severity=severity_of(turn.message) or "medium", source=source_of(tracker))
+        dispatcher.utter_message(response="utter_complaint_also_logged",
+                                 reference=complaint.reference, category=category_words(kind))
 
 
 def telling_more(tracker: Tracker, complaint: ComplaintView, category: str | None) -> bool:

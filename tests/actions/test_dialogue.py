@@ -464,3 +464,24 @@ async def test_a_whole_question_that_looks_out_of_scope_is_told_so_plainly(store
     short.latest_message["intent_ranking"] = tracker.latest_message["intent_ranking"]
     await ActionFallback().run(dispatcher, short, domain)
     assert texts(dispatcher) == ["Sorry, I didn't quite get that. Could you say it another way?"]
+
+
+async def test_two_problems_of_different_kinds_in_one_message_are_two_complaints(store, conversation,
+                                                                                 dispatcher, domain):
+    chat = await conversation()
+    words = ("two things. the wifi drops every night around 9pm, and you've also charged me a "
+             "£30 missed appointment fee for an engineer visit i never even booked!!")
+    await ActionStartComplaint().run(dispatcher, chat.tracker(words, intent="complain", entities=[
+        {**CATEGORY, "end": len(words)}]), domain)
+    complaints = sorted(await store.complaints(chat.customer_id), key=lambda c: c.reference)
+    assert [c.category for c in complaints] == ["billing", "connection"]
+    assert complaints[1].description == "the wifi drops every night around 9pm"
+    assert f"I've also logged the other problem, about connection or speed, as complaint " \
+           f"{complaints[1].reference}." in texts(dispatcher)
+
+
+async def test_one_problem_told_at_length_is_one_complaint(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    await ActionStartComplaint().run(dispatcher, chat.tracker(
+        "my broadband keeps dropping out and its also really slow", intent="complain"), domain)
+    assert [c.category for c in await store.complaints(chat.customer_id)] == ["connection"]
