@@ -88,9 +88,11 @@ class ActionStartComplaint(TurnAction):
         message = turn.message
         category = category_of(message, stated=True)
         open_ones = [c for c in await turn.store.complaints(turn.customer_id) if c.status != "resolved"]
-        if turn.form != "complaint_form" and open_ones and telling_more(tracker, open_ones[0], category):
-            # More about the complaint just taken in this conversation: it joins it.
-            latest = open_ones[0]
+        told = next((c for c in open_ones if telling_more(tracker, c, category)), None)
+        if turn.form != "complaint_form" and told is not None:
+            # More about a complaint taken in this conversation (of two told together, the
+            # one of this kind): it joins it.
+            latest = told
             if message.words and message.words not in latest.description:
                 await turn.store.amend_complaint(
                     latest.reference, actor="bot", source=source_of(tracker),

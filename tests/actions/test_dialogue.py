@@ -478,6 +478,12 @@ async def test_two_problems_of_different_kinds_in_one_message_are_two_complaints
     assert complaints[1].description == "the wifi drops every night around 9pm"
     assert f"I've also logged the other problem, about connection or speed, as complaint " \
            f"{complaints[1].reference}." in texts(dispatcher)
+    # More about the fee joins the billing complaint, not the newer connection one.
+    more = "the fee was on the bill that came out on the 1st"
+    await ActionStartComplaint().run(dispatcher, chat.tracker(more, intent="complain", entities=[
+        {**CATEGORY, "end": len(more)}]), domain)
+    billing = await store.complaint(complaints[0].reference)
+    assert more in billing.description and len(await store.complaints(chat.customer_id)) == 2
 
 
 async def test_one_problem_told_at_length_is_one_complaint(store, conversation, dispatcher, domain):
