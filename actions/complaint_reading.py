@@ -24,7 +24,7 @@ ORDER_WORDS = re.compile(r"\b(?:order|ordered|deliver\w*|arriv\w*|sent|new sim|b
                          r"invoice|ref\w*|parcel|tracking|activat\w*)\b", re.IGNORECASE)
 
 _CATEGORY_WORDS = {
-    "connection": r"internet|broadband|wi-?fi|connection|connect|signal|speed|slow|down\b|"
+    "connection": r"internet|broadband|wi-?fi|connection|connect|signal|speed|slow|down\b|landline|"
                   r"outage|drop|offline|disconnect|buffer|lag|coverage|no service|line|fibre|mbps",
     "billing": r"bill|charged|charges? (?:on|for|from)|a charge|the charge|extra charge|"
                r"invoice|payment|paid|pay\b|refund|price|overcharg|direct debit|fee|credit|"
@@ -83,8 +83,10 @@ def _misspelt_category(text: str) -> str | None:
 
 
 def _keyword_scores(text: str, table: dict[str, str]) -> dict[str, int]:
+    """How many of each key's words the text has, each matched from the start of a word
+    ("owe" is not in "power", "line" is not in "online")."""
     lowered = text.lower()
-    return {key: len(re.findall(pattern, lowered)) for key, pattern in table.items()}
+    return {key: len(re.findall(rf"(?<!\w)(?:{pattern})", lowered)) for key, pattern in table.items()}
 
 
 def category_of(message: Message, *, answering: bool = False, best_reading: bool = False,
@@ -156,6 +158,13 @@ def severity_of(message: Message, *, answering: bool = False) -> str | None:
     return None
 
 
+# In a short answer to the reference question, these say there is none to give.
+_NO_REFERENCE_SAID = re.compile(
+    r"\b(?:never (?:gave|given|got|sent|received)|don.?t (?:know|have|remember)|dont (?:know|have)|"
+    r"no (?:idea|number|reference|ref)|not sure|can.?t (?:find|remember)|lost it|haven.?t got)\b",
+    re.IGNORECASE)
+
+
 def reference_of(message: Message, *, asked: bool) -> str | None:
     """The order or account reference; 'none' when asked and the customer has none."""
     entity = message.first("order_ref")
@@ -163,10 +172,13 @@ def reference_of(message: Message, *, asked: bool) -> str | None:
         return entity.value.upper().lstrip("#")[:64]
     if not asked:
         return None
-    if message.intent == "deny" or _NO_REFERENCE.match(message.words.strip()):
-        return "none"
     code = _CODE.search(message.words)
-    return code.group(0).upper() if code else None
+    if code:
+        return code.group(0).upper()
+    if (message.intent == "deny" or _NO_REFERENCE.match(message.words.strip())
+            or (len(message.words.split()) <= 12 and _NO_REFERENCE_SAID.search(message.words))):
+        return "none"
+    return None
 
 
 def describes_problem(message: Message, category: str | None) -> bool:
@@ -192,9 +204,10 @@ def states_a_problem(message: Message) -> bool:
 # problem, of another kind, told in the same message.
 _ENUMERATION = re.compile(r"\b(?:two things|2 things|couple of things|also|as well|on top of "
                           r"(?:that|this|it)|plus|another thing|secondly)\b")
-_CLAUSE_BREAK = re.compile(r"[.;!?]+\s+|\s*,?\s*\b(?:and also|also|plus|on top of (?:that|this|it)|"
-                           r"and another thing|as well as that|secondly)\b[\s,:]*")
+_CLAUSE_BREAK = re.compile(r"[.;!?]+\s+|\s+(?=\(?\d\s?\)\s)|\s*,?\s*\b(?:and also|also|plus|on top of (?:that|this|it)|"
+                           r"and another thing|as well as that|secondly)\b[\s,:]*", re.IGNORECASE)
 
+_NUMBERING = re.compile(r"^\(?\d\s?[).:]\s*")
 _TRAILING_JOIN = re.compile(r"[,\s]+(?:and|but|so)(?:\s+\S+)?$", re.IGNORECASE)
 
 
@@ -205,9 +218,14 @@ def second_problem(message: Message, first: str | None) -> tuple[str, str] | Non
         return None
     for clause in _CLAUSE_BREAK.split(message.words):
         words = _TRAILING_JOIN.sub("", clause.strip(" ,.:;-"))
+        words = _NUMBERING.sub("", words)
         if len(words.split()) < 4:
             continue
-        scores = {k: v for k, v in _keyword_scores(words, _CATEGORY_WORDS).items()
+        # A product's name is no word of a category ("charged for Fibre 500" is billing).
+        unnamed = words
+        for product in catalogue.find_products(words):
+            unnamed = re.sub(re.escape(product.name), " ", unnamed, flags=re.IGNORECASE)
+        scores = {k: v for k, v in _keyword_scores(unnamed, _CATEGORY_WORDS).items()
                   if v and k != "other"}
         if not scores:
             continue
