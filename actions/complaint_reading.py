@@ -52,7 +52,8 @@ _SEVERITY_WORDS = {
     "medium": r"keeps?|every (?:day|night|evening|morning|week)|regular|again|often|"
               r"frequent|daily|most days|annoying|quite bad|pretty annoying|affects me|"
               r"several times|all the time|constantly|recurring|frustrat\w*|irritat\w*|"
-              r"inconvenien\w*|stressful|a pain|a hassle",
+              r"inconvenien\w*|stressful|a pain|a hassle|moderate\w*|medium|manageable|so.so|"
+              r"fairly|quite",
 }
 _NO_REFERENCE = re.compile(
     r"^(?:no+|nope|none|nah|n/?a|no ref(?:erence)?|not sure|no idea|dunno|don.?t (?:have|know)"
@@ -165,13 +166,20 @@ _NO_REFERENCE_SAID = re.compile(
     re.IGNORECASE)
 
 
+_NO_REFERENCE_STATED = re.compile(
+    r"\b(?:(?:don.?t|do not|dont|haven.?t|have not|never) (?:have|had|got|received|given|get)|no) "
+    r"(?:an?y? |a |the )?(?:reference|ref|order number|order no|account number|case number)\b",
+    re.IGNORECASE)
+
+
 def reference_of(message: Message, *, asked: bool) -> str | None:
     """The order or account reference; 'none' when asked and the customer has none."""
     entity = message.first("order_ref")
     if entity:
         return entity.value.upper().lstrip("#")[:64]
     if not asked:
-        return None
+        # "I don't have any reference number": said before it is asked for.
+        return "none" if _NO_REFERENCE_STATED.search(message.words) else None
     code = _CODE.search(message.words)
     if code:
         return code.group(0).upper()

@@ -170,8 +170,10 @@ async def _need(tracker: Tracker, turn: Turn, said: list[str]) -> list[EventType
 
 
 async def _complaint(tracker: Tracker, turn: Turn, said: list[str]) -> list[EventType]:
+    """A corrected category or order reference of the complaint just taken."""
     category = category_of(turn.message) if turn.message.first("complaint_category") else None
-    if not category:
+    order_ref = turn.message.value("order_ref")
+    if not category and not order_ref:
         return []
     reference = tracker.get_slot("complaint_ref")
     if reference is None:
@@ -181,12 +183,19 @@ async def _complaint(tracker: Tracker, turn: Turn, said: list[str]) -> list[Even
     if reference is None:
         return []
     complaint = await turn.store.complaint(reference)
-    if complaint.category == category:
+    changes: dict[str, str] = {}
+    if category and complaint.category != category:
+        changes["category"] = category
+        said.append(f"complaint {reference} is about {category}")
+    if order_ref and complaint.order_ref != order_ref.upper():
+        changes["order_ref"] = order_ref.upper()
+        said.append(f"the reference on complaint {reference} is {order_ref.upper()}")
+    if not changes:
         return []
-    await turn.store.amend_complaint(reference, actor="bot", source=source_of(tracker),
-                                     category=category)
-    said.append(f"complaint {reference} is about {category}")
-    return [SlotSet("complaint_category", category)] if turn.form == "complaint_form" else []
+    await turn.store.amend_complaint(reference, actor="bot", source=source_of(tracker), **changes)
+    slots = {"category": "complaint_category", "order_ref": "complaint_reference"}
+    return ([SlotSet(slots[k], v) for k, v in changes.items()]
+            if turn.form == "complaint_form" else [])
 
 
 class ActionTakeNote(ActionCorrect):

@@ -491,3 +491,31 @@ async def test_one_problem_told_at_length_is_one_complaint(store, conversation, 
     await ActionStartComplaint().run(dispatcher, chat.tracker(
         "my broadband keeps dropping out and its also really slow", intent="complain"), domain)
     assert [c.category for c in await store.complaints(chat.customer_id)] == ["connection"]
+
+
+async def test_a_corrected_order_reference_amends_the_complaint_just_taken(store, conversation,
+                                                                           dispatcher, domain):
+    from actions.facts import ActionCorrect
+
+    chat = await conversation()
+    complaint = await store.open_complaint(chat.customer_id, category="billing", severity="high",
+                                           description="exit fee", order_ref="NW-662018",
+                                           source=chat_source(chat))
+    await ActionCorrect().run(dispatcher, chat.tracker("sorry wrong number, it's NW-662081",
+        intent="correct", entities=[{"entity": "order_ref", "value": "NW-662081", "start": 23,
+                                     "end": 32}]), domain)
+    amended = await store.complaint(complaint.reference)
+    assert amended.order_ref == "NW-662081"
+    assert [(c.field, c.old_value) for c in amended.changes] == [("order_ref", "NW-662018")]
+    assert f"the reference on complaint {complaint.reference} is NW-662081" in texts(dispatcher)[0]
+
+
+async def test_no_reference_said_up_front_is_not_asked_for(store, conversation, dispatcher, domain):
+    chat = await conversation()
+    words = ("Good day. Please I was charged twice for the month of October. I don't have any "
+             "reference number. Kindly refund the extra one.")
+    events = await ActionStartComplaint().run(dispatcher, chat.tracker(
+        words, intent="complain", entities=[{**CATEGORY, "end": len(words)}]), domain)
+    assert slot_values(events)["complaint_reference"] == "none"
+    form = await ValidateComplaintForm().run(dispatcher, chat.tracker(slots=slot_values(events)), domain)
+    assert SlotSet("requested_slot", "complaint_severity") in form
