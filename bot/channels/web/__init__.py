@@ -2,7 +2,8 @@
 
 The embeddable widget (/static/widget.js, joined from static/widget/*.js by widget.py) asks
 POST /web/session for a signed token, then talks over /web/ws. The token names the customer
-and the conversation; nothing the browser sends can choose either. Protocol, one JSON object per frame:
+and the conversation; nothing the browser sends can choose either. Protocol, one JSON object
+per frame:
 
   client: {"type": "hello", "token"}            first frame, within socket.HELLO_TIMEOUT
           {"type": "message", "id", "text", "title"?}   id is the idempotency key
