@@ -1,7 +1,7 @@
 """The staff console: the live queue and the conversation view, served by the gateway.
 
-Pages are HTML shells; console.js fills them from the JSON API and keeps them live over
-/console/ws. `setup(app)` registers the routes (after bot.accounts and bot.handoff).
+Pages are HTML shells; the scripts in static/console/ fill them from the JSON API and keep
+them live over /console/ws. `setup(app)` registers the routes (after bot.accounts and bot.handoff).
 """
 
 from __future__ import annotations

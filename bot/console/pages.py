@@ -1,5 +1,5 @@
-"""The console's HTML shells. Data arrives as JSON and is put on the page by console.js with
-textContent only, so nothing a customer wrote is ever parsed as HTML."""
+"""The console's HTML shells. Data arrives as JSON and is put on the page by the scripts in
+static/console/ with textContent only, so nothing a customer wrote is ever parsed as HTML."""
 
 from __future__ import annotations
 
@@ -9,6 +9,10 @@ from memory.api.staff import StaffMember
 from bot.accounts.pages import layout
 
 STATIC = "/console/static"
+# Plain scripts, run in this order (deferred): common.js first, then the parts of each page;
+# queue.js and conversation.js each start their own page. They share window.RapportConsole.
+SCRIPTS = tuple(f"{STATIC}/console/{name}.js"
+                for name in ("common", "suggestions", "profile", "queue", "conversation"))
 
 
 def _header(member: StaffMember, csrf_token: str, title: str) -> str:
@@ -43,7 +47,7 @@ def queue_page(member: StaffMember, csrf_token: str) -> str:
         "</main>"
     )
     return layout("Queue", body, csrf_token=csrf_token, page="queue",
-                  scripts=(f"{STATIC}/console.js",), styles=(f"{STATIC}/console.css",),
+                  scripts=SCRIPTS, styles=(f"{STATIC}/console.css",),
                   data={"me": str(member.id)})
 
 
@@ -78,5 +82,5 @@ def conversation_page(member: StaffMember, csrf_token: str, handoff_id: int) -> 
         "</main>"
     )
     return layout("Conversation", body, csrf_token=csrf_token, page="conversation",
-                  scripts=(f"{STATIC}/console.js",), styles=(f"{STATIC}/console.css",),
+                  scripts=SCRIPTS, styles=(f"{STATIC}/console.css",),
                   data={"me": str(member.id), "handoff": str(handoff_id)})

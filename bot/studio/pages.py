@@ -1,4 +1,5 @@
-"""The studio's HTML shells. studio.js fills them from the JSON API, with textContent only."""
+"""The studio's HTML shells. The scripts in static/studio/ fill them from the JSON API, with
+textContent only."""
 
 from __future__ import annotations
 
@@ -8,6 +9,11 @@ from memory.api.staff import StaffMember
 from bot.accounts.pages import layout
 
 STATIC = "/studio/static"
+# Plain scripts, run in this order (deferred): the shared helpers and the draft bar, one file
+# per page (each adds itself to window.RapportStudio.pages), then start.js starts this page's.
+SCRIPTS = (f"{STATIC}/yaml-highlight.js",) + tuple(
+    f"{STATIC}/studio/{name}.js" for name in (
+        "common", "draft", "overview", "responses", "offers", "files", "preview", "history", "start"))
 NAV = (
     ("overview", "/studio", "Overview"), ("responses", "/studio/responses", "Responses"),
     ("offers", "/studio/offers", "Offers"), ("files", "/studio/files", "YAML"),
@@ -44,7 +50,7 @@ def _frame(member: StaffMember, csrf_token: str, page: str, title: str, main: st
         f"<main class=\"studio {escape(page)}\">{main}</main>"
     )
     return layout(title, body, csrf_token=csrf_token, page=f"studio-{page}",
-                  scripts=(f"{STATIC}/yaml-highlight.js", f"{STATIC}/studio.js"),
+                  scripts=SCRIPTS,
                   styles=(f"{STATIC}/studio.css",))
 
 

@@ -28,7 +28,8 @@ async def test_the_console_shows_the_potential_of_a_stated_budget_in_pounds(staf
                          words="a TV package, 30 euros", source=CHAT)
 
     panel = (await ann.get_json(f"/console/api/handoffs/{handoff['id']}"))["profile"]
-    # console.js shows "Potential: <potential> <currency>"; euros are not added to pounds.
+    # static/console/profile.js shows "Potential: <potential> <currency>"; euros are not added
+    # to pounds.
     assert (panel["value"]["potential"], panel["value"]["currency"]) == ("25.00", "GBP")
 
 

@@ -1,8 +1,9 @@
 """Web chat channel: issues signed sessions, serves the widget and its demo page, wires the socket.
 
-The embeddable widget (static/widget.js) asks POST /web/session for a signed token,
-then talks over /web/ws. The token names the customer and the conversation; nothing the
-browser sends can choose either. Protocol, one JSON object per frame:
+The embeddable widget (/static/widget.js, joined from static/widget/*.js by widget.py) asks
+POST /web/session for a signed token, then talks over /web/ws. The token names the customer
+and the conversation; nothing the browser sends can choose either. Protocol, one JSON object
+per frame:
 
   client: {"type": "hello", "token"}            first frame, within socket.HELLO_TIMEOUT
           {"type": "message", "id", "text", "title"?}   id is the idempotency key
@@ -22,6 +23,7 @@ from aiohttp import web
 from memory import errors
 
 from bot.channels.web.sessions import Session, SessionRefused, Sessions
+from bot.channels.web import widget
 from bot.channels.web.socket import CHANNEL, HUB, SESSIONS, Hub, chat_socket
 from bot.conversations import new_conversation_id
 from bot.errors import json_error, read_json_object
@@ -127,4 +129,5 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/web/session", start_session)
     app.router.add_route("OPTIONS", "/web/session", session_preflight)
     app.router.add_get("/web/ws", chat_socket)
+    widget.setup(app, STATIC_DIR / "widget")  # /static/widget.js, before the other files
     app.router.add_static("/static/", STATIC_DIR)
