@@ -44,7 +44,9 @@ _CORRECTION_WORDS = frozenset(
 # ("Thanks, Gillian"): a capitalised name right after one is the customer's.
 _GREETINGS = frozenset("hi hello hey hiya heya morning evening afternoon".split())
 _SIGN_OFFS = (("thanks",), ("thank", "you"), ("many", "thanks"), ("cheers",), ("regards",),
-              ("kind", "regards"), ("best", "regards"), ("best",), ("thx",), ("ta",))
+              ("kind", "regards"), ("best", "regards"), ("best",), ("thx",), ("ta",),
+              ("sincerely",), ("faithfully",), ("yours",), ("best", "wishes"), ("rgds",),
+              ("warm", "regards"), ("kindest", "regards"))
 # "with an h", "with a k", "with two ls": a spelling correction.
 _SPELLING_AFTER_WITH = frozenset({"a", "an", "one", "two", "double"})
 
@@ -148,15 +150,20 @@ class FirstNameFinder:
 
     @staticmethod
     def _signed(doc: Doc, norms: list[str]) -> Token | None:
-        """'... Thanks, Gillian' / '... Cheers, Tom.': a sign-off, then a capitalised name."""
+        """'... Thanks, Gillian' / '... Regards, Margaret Hughes': a sign-off, then a
+        capitalised name (the first of a full name)."""
         words = [i for i, token in enumerate(doc) if not (token.is_punct or token.is_space)]
         if len(words) < 3:
             return None
-        last = doc[words[-1]]
-        if not (last.is_title and _could_be_name(last)):
+        name_at = len(words) - 1
+        if (len(words) >= 4 and doc[words[-1]].is_title and doc[words[-2]].is_title
+                and _could_be_name(doc[words[-2]])):
+            name_at = len(words) - 2  # "Margaret Hughes": the first name
+        first = doc[words[name_at]]
+        if not (first.is_title and _could_be_name(first)):
             return None
-        before = tuple(norms[i] for i in words[:-1])
-        return last if any(before[-len(s):] == s for s in _SIGN_OFFS) else None
+        before = tuple(norms[i] for i in words[:name_at])
+        return first if any(before[-len(s):] == s for s in _SIGN_OFFS) else None
 
     @staticmethod
     def _starts_message(norms: list[str], index: int) -> bool:

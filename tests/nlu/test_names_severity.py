@@ -34,6 +34,9 @@ def names(nlp, text: str) -> list[str]:
         ("hello, Priya here", "Priya"),
         ("my first name is Kofi", "Kofi"),
         ("Oscar is my name", "Oscar"),
+        ("my direct debit doubled, please look into it. Regards, Margaret Hughes", "Margaret"),
+        ("I would like this resolved promptly. Yours sincerely, Rajesh", "Rajesh"),
+        ("the router is dead again. Thanks, Gillian", "Gillian"),
     ],
 )
 def test_takes_the_name_a_customer_introduces_themselves_with(nlp, text, name):
