@@ -122,6 +122,7 @@ class Limits:
     session: Rule
     ip: Rule
     customer: Rule | None = None
+    new_visitor: Rule | None = None
 
     async def check_ip(self, ip: str) -> Decision:
         return await self.limiter.hit(self.ip, ip)
@@ -132,6 +133,10 @@ class Limits:
         if not by_session.allowed:
             return by_session
         return await self.limiter.hit(self.ip, ip)
+
+    async def check_new_visitor(self, ip: str) -> Decision:
+        """A new anonymous web session, which writes a customer row."""
+        return await self.limiter.hit(self.new_visitor, ip) if self.new_visitor else ALLOW
 
     async def check_customer(self, channel: str, key: str) -> Decision:
         """One message from a customer on Telegram or the REST API, where there is no IP to
@@ -199,6 +204,7 @@ async def _limits_ctx(app: web.Application) -> AsyncIterator[None]:
         session=Rule("session", settings.rate_session_burst, settings.rate_session_per_second),
         ip=Rule("ip", settings.rate_ip_burst, settings.rate_ip_per_second),
         customer=Rule("customer", settings.rate_session_burst, settings.rate_session_per_second),
+        new_visitor=Rule("new_visitor", settings.rate_new_visitor_burst, settings.rate_new_visitor_per_second),
     )
     yield
     await limiter.close()

@@ -52,6 +52,7 @@ from bot.delivery import Undeliverable
 from bot.engine.client import Reply
 from bot.errors import json_error, read_json_object
 from bot.linking import LINKER
+from bot.ratelimit import LIMITS
 from bot.settings import Settings
 from bot.state import CONVERSATIONS, DELIVERY, SETTINGS, STORE
 
@@ -177,6 +178,7 @@ async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
     chats = TelegramChats(
         app[STORE], app[CONVERSATIONS], max_chars=settings.max_message_chars,
         link_start=linker.telegram_start if linker is not None else refuse_links,
+        throttle=lambda chat_id: app[LIMITS].check_customer(CHANNEL, chat_id),
     )
     channel = TelegramChannel(settings, chats)
     app[TELEGRAM] = channel
