@@ -190,6 +190,18 @@ async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
         await channel.stop()
 
 
+def _check_ids(update: Update) -> None:
+    """TypeError unless the ids the channel keys on are integers: de_json takes any JSON
+    (found by fuzzing: a list as the sender's id crashed python-telegram-bot with a 500)."""
+    ids = [
+        (update.effective_user, "id"), (update.effective_chat, "id"),
+        (update.effective_message, "message_id"),
+    ]
+    for holder, name in ids:
+        if holder is not None and (type(getattr(holder, name, None)) is not int):
+            raise TypeError(f"{type(holder).__name__}.{name} is not an integer")
+
+
 async def receive_update(request: web.Request) -> web.Response:
     """Telegram's webhook: only requests carrying the secret token are processed."""
     channel = request.app.get(TELEGRAM)
@@ -204,6 +216,7 @@ async def receive_update(request: web.Request) -> web.Response:
         raise json_error(400, "This is not a Telegram update: it has no update_id.")
     try:
         update = Update.de_json(body, channel.application.bot)
+        _check_ids(update)
     except (AttributeError, KeyError, TypeError, ValueError):
         raise json_error(400, "This is not a valid Telegram update.") from None
     if not await channel.ready():
