@@ -69,6 +69,10 @@ def clean_text(text: object, *, max_chars: int) -> str:
         raise InvalidMessage(f"The message is too long ({len(stripped)} characters; the limit is {max_chars}).")
     if any(unicodedata.category(ch) == "Cs" for ch in stripped):
         raise InvalidMessage("The message is not valid UTF-8 text.")
+    if "\x00" in stripped:
+        # The profile store refuses NUL (PostgreSQL cannot hold it): a "retry" would never
+        # work, so say so now (found by fuzzing the REST API).
+        raise InvalidMessage("The message contains a NUL character, which is not text.")
     return stripped
 
 

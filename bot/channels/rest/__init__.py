@@ -15,6 +15,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import unicodedata
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
@@ -80,6 +81,9 @@ def _reference(body: dict, name: str, *, required: bool) -> str | None:
         raise json_error(400, f"'{name}' must be a non-empty string.")
     if len(value) > MAX_REFERENCE_CHARS:
         raise json_error(400, f"'{name}' is longer than {MAX_REFERENCE_CHARS} characters.")
+    if "\x00" in value or any(unicodedata.category(ch) == "Cs" for ch in value):
+        # The profile store refuses these, so a retry would never work (found by fuzzing).
+        raise json_error(400, f"'{name}' must be valid UTF-8 text without NUL characters.")
     return value.strip()
 
 

@@ -56,3 +56,13 @@ async def test_past_the_turns_it_can_take_the_gateway_sheds_with_503_and_retry_a
     assert [r.status for r in await asyncio.gather(*held)] == [200, 200]
     again = await gateway.post("/api/v1/messages", json={"customer": "crm-9", "text": "hello"}, headers=AUTH)
     assert again.status == 200  # it recovers by itself
+
+
+async def test_text_or_a_customer_the_store_cannot_hold_is_a_clear_400_not_a_503(gateway, fake_engine):
+    """Found by schemathesis: a NUL passed the checks, the store refused it, and the caller
+    was told to retry (503) a message that could never be saved."""
+    for body in ({"customer": "crm-1", "text": "hi\x00there"}, {"customer": "crm\x00-1", "text": "hi"}):
+        response = await gateway.post("/api/v1/messages", json=body, headers=AUTH)
+        assert response.status == 400, await response.text()
+        assert "NUL" in (await response.json())["error"]
+    assert fake_engine.received == []
