@@ -91,6 +91,19 @@ async def _start(service: Service, logs_dir: Path) -> None:
     service.process = await spawn_logged(service.argv, service.env, logs_dir / f"{service.name}.log")
 
 
+async def _healthy_unless_stopped(service: Service, deadline: float, stop_requested: asyncio.Event) -> bool:
+    """Wait until the service is healthy (True) or a stop is requested first (False)."""
+    ready = asyncio.ensure_future(_wait_healthy(service, deadline))
+    stopped = asyncio.ensure_future(stop_requested.wait())
+    await asyncio.wait({ready, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if not ready.done():
+        ready.cancel()
+        return False
+    ready.result()
+    return True
+
+
 class RestartBudget:
     """A process that dies is restarted, up to `limit` times in `window` seconds: a crash
     (kill -9, out of memory) heals by itself, a process that cannot run stops the stack."""
@@ -134,13 +147,9 @@ async def _keep_running(running: list[Service], stop_requested: asyncio.Event, l
             await _start(service, logs_dir)
             assert service.process is not None
             say(f"starting {service.name} (pid {service.process.pid}, log: {log})")
-            ready = asyncio.ensure_future(_wait_healthy(service, time.monotonic() + READY_TIMEOUT))
-            await asyncio.wait({ready, stopped}, return_when=asyncio.FIRST_COMPLETED)
-            if not ready.done():
-                ready.cancel()
+            if not await _healthy_unless_stopped(service, time.monotonic() + READY_TIMEOUT, stop_requested):
                 say("stopping")
                 return 0
-            ready.result()
             say(f"{service.name} is ready again")
 
 
@@ -194,15 +203,9 @@ async def supervise(settings: Settings) -> int:
                 f"log: {settings.logs_dir / (service.name + '.log')})")
             running.append(service)
         for service in running:
-            ready = asyncio.ensure_future(_wait_healthy(service, deadline))
-            stopped = asyncio.ensure_future(stop_requested.wait())
-            await asyncio.wait({ready, stopped}, return_when=asyncio.FIRST_COMPLETED)
-            stopped.cancel()
-            if not ready.done():
-                ready.cancel()
+            if not await _healthy_unless_stopped(service, deadline, stop_requested):
                 say("stopping")
                 return 0
-            ready.result()
             say(f"{service.name} is ready")
         say(f"Rapport is running. Open {settings.public_url}  (Ctrl-C stops everything)")
 
