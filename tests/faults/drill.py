@@ -55,6 +55,7 @@ class Customer:
     ref: str
     outcomes: list[Outcome] = field(default_factory=list)
     failed_at: list[float] = field(default_factory=list)  # every refused or failed attempt
+    shed: int = 0  # refusals with 429 or 503 and Retry-After
 
 
 async def converse(session: aiohttp.ClientSession, stack: Stack, customer: Customer, *,
@@ -89,6 +90,8 @@ async def converse(session: aiohttp.ClientSession, stack: Stack, customer: Custo
                     else:
                         outcome.told_failed = bool(body.get("error"))  # a plain refusal
                         customer.failed_at.append(time.monotonic())
+                        if response.status in (429, 503) and "Retry-After" in response.headers:
+                            customer.shed += 1
                     wait = float(response.headers.get("Retry-After", "1"))
             except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
                 outcome.told_failed = True  # the integration sees the request fail
@@ -140,7 +143,8 @@ async def stored_messages(stack: Stack, customers: list[Customer]) -> dict[str, 
             if customer_id is None:
                 continue
             try:
-                transcript = await store.transcript(conversation_id_for(customer_id, CONVERSATION))
+                transcript = await store.transcript(conversation_id_for(customer_id, CONVERSATION),
+                                                    limit=1_000_000)
             except Exception:  # noqa: BLE001 - no conversation: nothing stored
                 continue
             for message in transcript:
@@ -198,6 +202,7 @@ async def drill(stack: Stack, name: str, fault, *, customers: int, load_seconds:
         "told_failed": sum(o.told_failed and not o.answered for o in outcomes),
         "lost": len(lost),
         "recorded_twice": sum(1 for o in outcomes if stored.get(o.text, 0) > 1),
+        "shed_with_retry_after": sum(c.shed for c in crowd),
         "recover_seconds": round(last_failure - faulted_at, 1) if after else None,
         "gateway_rss_mb": rss_mb(pid_of(stack, "gateway")),
     }
@@ -218,13 +223,20 @@ DRILLS = {
 MAX_TURNS_IN_FLIGHT = 8  # the drill stack's capacity; overload-5x runs 40 customers at once
 
 
+def drill_stack(data_dir: Path) -> Stack:
+    """A stack whose capacity is MAX_TURNS_IN_FLIGHT, and with no per-IP limits: every
+    scripted customer comes from 127.0.0.1."""
+    stack = Stack(data_dir)
+    stack.env.update(
+        RAPPORT_MAX_TURNS_IN_FLIGHT=str(MAX_TURNS_IN_FLIGHT),
+        RAPPORT_RATE_IP_BURST="0", RAPPORT_RATE_NEW_VISITOR_BURST="0",
+    )
+    return stack
+
+
 async def main(names: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="rapport-drill-") as data_dir:
-        stack = Stack(Path(data_dir))
-        stack.env.update(
-            RAPPORT_MAX_TURNS_IN_FLIGHT=str(MAX_TURNS_IN_FLIGHT),
-            RAPPORT_RATE_IP_BURST="0", RAPPORT_RATE_NEW_VISITOR_BURST="0",
-        )
+        stack = drill_stack(Path(data_dir))
         stack.start()
         failed = False
         try:
