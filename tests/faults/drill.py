@@ -255,5 +255,5 @@ async def main(names: list[str]) -> int:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("drills", nargs="*", default=list(DRILLS), choices=list(DRILLS))
-    sys.exit(asyncio.run(main(parser.parse_args().drills)))
+    parser.add_argument("drills", nargs="*", choices=list(DRILLS), help="default: all of them")
+    sys.exit(asyncio.run(main(parser.parse_args().drills or list(DRILLS))))
