@@ -5,7 +5,7 @@ PY := .venv/bin/python
 
 .PHONY: setup setup-test run test train validate lock clean eval-nlu \
 	bench-memory bench-throughput bench-vanilla bench-handoff bench-channels bench-studio \
-	eval-conversations
+	eval-conversations drill
 
 setup:
 	@scripts/setup.sh
@@ -60,3 +60,8 @@ eval-nlu: setup
 # Scripted customers who type, replayed through the whole stack over REST; one JSON line last.
 eval-conversations: setup
 	@$(PY) -m benchmarks.eval_conversations $(ARGS)
+
+# Fault drills against the real stack: kill -9 of each process, SQLite locked, 5x overload.
+# One JSON line per drill; fails when a message is lost or recorded twice.
+drill: setup
+	@PYTHONPATH=. $(PY) -m tests.faults.drill $(ARGS)

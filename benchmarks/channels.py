@@ -56,6 +56,7 @@ def start_gateway(data_dir: Path, engine_port: int) -> tuple[subprocess.Popen, i
         RAPPORT_ENGINE_PORT=str(engine_port), RAPPORT_ACTIONS_PORT=str(engine_port),
         # All the load comes from one IP and the sessions are busy: lift the limits.
         RAPPORT_RATE_IP_BURST="0", RAPPORT_RATE_SESSION_BURST="1000000",
+        RAPPORT_RATE_NEW_VISITOR_BURST="0", RAPPORT_WEB_MAX_SOCKETS_PER_IP="0",
         RAPPORT_RATE_SESSION_PER_SECOND="1000000",
     )
     migrate(f"sqlite+aiosqlite:///{data_dir / 'profile.db'}")

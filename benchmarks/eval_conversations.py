@@ -71,6 +71,7 @@ def stack_env(workdir: Path) -> dict[str, str]:
         # Staff are always there, so asking for a person opens a handoff at any hour.
         RAPPORT_HANDOFF_RULES=str(workdir / "handoff-rules.yml"), RAPPORT_TELEGRAM_TOKEN="",
         RAPPORT_RATE_IP_BURST="0", RAPPORT_RATE_SESSION_BURST="0",
+        RAPPORT_RATE_NEW_VISITOR_BURST="0", RAPPORT_WEB_MAX_SOCKETS_PER_IP="0",
     )
 
 

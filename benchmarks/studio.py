@@ -52,6 +52,7 @@ def start_stack(workdir: Path) -> tuple[subprocess.Popen, str, dict[str, str]]:
         RAPPORT_ENGINE_TOKEN="bench-studio-engine-token", RAPPORT_PORT=str(port),
         RAPPORT_ENGINE_PORT=str(free_port()), RAPPORT_ACTIONS_PORT=str(free_port()),
         RAPPORT_RATE_IP_BURST="0", RAPPORT_RATE_SESSION_BURST="0",
+        RAPPORT_RATE_NEW_VISITOR_BURST="0", RAPPORT_WEB_MAX_SOCKETS_PER_IP="0",
     )
     subprocess.run([sys.executable, "-m", "bot.accounts", "create-user", "--role", "marketer",
                     "--username", "bench", "--password-stdin"], input=PASSWORD + "\n", env=env,

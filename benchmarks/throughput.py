@@ -68,6 +68,7 @@ def start_rapport(workdir: Path) -> tuple[subprocess.Popen, str, dict[str, str]]
         RAPPORT_PORT=str(port), RAPPORT_ENGINE_PORT=str(free_port()), RAPPORT_ACTIONS_PORT=str(free_port()),
         # The load comes from one IP: lift the per-IP and per-session limits for the measurement.
         RAPPORT_RATE_IP_BURST="1000000", RAPPORT_RATE_IP_PER_SECOND="1000000",
+        RAPPORT_RATE_NEW_VISITOR_BURST="0", RAPPORT_WEB_MAX_SOCKETS_PER_IP="0",
         RAPPORT_RATE_SESSION_BURST="1000000", RAPPORT_RATE_SESSION_PER_SECOND="1000000",
     )
     process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=REPO_ROOT, env=env,

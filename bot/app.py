@@ -40,7 +40,8 @@ async def _engine_ctx(app: web.Application) -> AsyncIterator[None]:
     async with aiohttp.ClientSession(timeout=timeout) as session:
         probe = ActionServerProbe(session, f"{settings.actions_url}/health")
         app[ENGINE] = EngineClient(session, settings.engine_url, settings.engine_token, probe)
-        app[CONVERSATIONS] = Conversations(app[STORE], app[ENGINE])
+        app[CONVERSATIONS] = Conversations(app[STORE], app[ENGINE],
+                                           max_in_flight=settings.max_turns_in_flight)
         yield
         await app[CONVERSATIONS].settled(timeout=10)  # replies given but not yet stored
 
@@ -70,8 +71,8 @@ def create_app(settings: Settings) -> web.Application:
     app[DELIVERY] = Delivery()
     app.cleanup_ctx.extend([_store_ctx, _engine_ctx])
     linking.setup(app)  # before Telegram, whose /start <token> redeems link tokens
+    ratelimit.setup(app)  # before Telegram too: polled updates can come in at once
     app.cleanup_ctx.append(telegram.telegram_ctx)
-    ratelimit.setup(app)
     setup_routes(app)
     # Staff: accounts, then the handoff service (needs the store, engine and accounts), then the console.
     staff_accounts.setup(app)

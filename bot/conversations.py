@@ -33,6 +33,17 @@ class InvalidMessage(ValueError):
 class MessageNotStored(RuntimeError):
     """The message could not be stored, so the customer must be told it failed."""
 
+    def __init__(self, message: str, *, retry_after: int = 0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds to wait before sending it again; 0: soon
+
+
+class Overloaded(MessageNotStored):
+    """The gateway is working on as many turns as it takes: this one is shed, not stored."""
+
+
+OVERLOAD_RETRY_AFTER = 5
+
 
 @dataclass(frozen=True)
 class Turn:
@@ -61,6 +72,10 @@ def clean_text(text: object, *, max_chars: int) -> str:
         raise InvalidMessage(f"The message is too long ({len(stripped)} characters; the limit is {max_chars}).")
     if any(unicodedata.category(ch) == "Cs" for ch in stripped):
         raise InvalidMessage("The message is not valid UTF-8 text.")
+    if "\x00" in stripped:
+        # The profile store refuses NUL (PostgreSQL cannot hold it): a "retry" would never
+        # work, so say so now (found by fuzzing the REST API).
+        raise InvalidMessage("The message contains a NUL character, which is not text.")
     return stripped
 
 
@@ -111,9 +126,13 @@ RECENT_MESSAGES = 50
 class Conversations:
     """The front door every channel uses to hand a turn to the bot."""
 
-    def __init__(self, store: ProfileStore, engine: EngineClient) -> None:
+    def __init__(self, store: ProfileStore, engine: EngineClient, *, max_in_flight: int = 0) -> None:
         self._store = store
         self._engine = engine
+        # Past this many turns at once, more would only queue until they time out: shed them
+        # at the door, before anything is stored, and tell the customer when to resend.
+        self._max_in_flight = max_in_flight
+        self.in_flight = 0
         self._handoffs: HandoffRouter | None = None
         self._reply_filters: list[ReplyFilter] = []
         # Conversations this process has already started: saves a write on every later turn.
@@ -132,6 +151,20 @@ class Conversations:
     async def handle(self, turn: Turn) -> list[Reply]:
         """The replies to `turn`, to send at once; they are stored in the background (see
         `settled`), so the customer does not wait for that write."""
+        if self._max_in_flight and self.in_flight >= self._max_in_flight:
+            logger.warning("%d turns in flight: shedding a turn in %s", self.in_flight, turn.conversation_id)
+            raise Overloaded(
+                f"We're very busy right now and could not take your message. "
+                f"Please send it again in {OVERLOAD_RETRY_AFTER} seconds.",
+                retry_after=OVERLOAD_RETRY_AFTER,
+            )
+        self.in_flight += 1
+        try:
+            return await self._handle(turn)
+        finally:
+            self.in_flight -= 1
+
+    async def _handle(self, turn: Turn) -> list[Reply]:
         await self.settled(turn.conversation_id)
         try:
             message = await self._record_customer_message(turn)

@@ -1,36 +1,44 @@
-"""Rate limiting for the gateway: token buckets per chat session and per client IP.
+"""Rate limiting for the gateway: the rules it applies, on the `limits` library's storage.
 
-`RateLimiter` is the small interface; `InMemoryRateLimiter` serves one gateway and tests,
-`RedisRateLimiter` shares buckets between N gateways behind a load balancer. The HTTP
-middleware answers 429 with Retry-After; the web channel checks each WebSocket frame
-itself and answers with an error frame.
+`RateLimiter` spends hits from (rule, key) windows kept in this process (`memory`: one
+gateway, and tests) or in Redis (`redis`: N gateways behind a load balancer share them).
+The strategy is `limits`' sliding window counter: two counters per key, so memory follows
+the number of active clients, and every key expires on its own rule's window.
+The HTTP middleware answers 429 with Retry-After; the channels check their own keys (a web
+session, a Telegram chat, an integration's customer) and refuse in their own way.
 """
 
 from __future__ import annotations
 
-import abc
 import json
 import logging
 import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from aiohttp import web
-from redis import asyncio as redis_asyncio
-from redis.exceptions import RedisError
+from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from limits.errors import StorageError
 
 from bot.state import SETTINGS
 
 logger = logging.getLogger(__name__)
 
-# Paths whose requests spend a token from the caller's IP bucket.
+# Paths whose requests spend a hit from the caller's IP window.
 LIMITED_PREFIXES = ("/api/v1/messages", "/web/")
+REDIS_PREFIX = "rapport:ratelimit"
 
 
 @dataclass(frozen=True)
 class Rule:
-    """A bucket of `burst` tokens refilled at `per_second`; a rule with zero in either is off."""
+    """`burst` hits at once, refilled at `per_second` on average; zero in either turns it off.
+
+    As a `limits` window: `burst` hits per `burst / per_second` seconds (at least 1 s).
+    """
 
     name: str
     burst: float
@@ -39,6 +47,11 @@ class Rule:
     @property
     def enabled(self) -> bool:
         return self.burst > 0 and self.per_second > 0
+
+    @cached_property
+    def item(self) -> RateLimitItem:
+        amount = max(1, int(self.burst))
+        return RateLimitItemPerSecond(amount, max(1, math.ceil(amount / self.per_second)), self.name)
 
 
 @dataclass(frozen=True)
@@ -55,104 +68,50 @@ class Decision:
 ALLOW = Decision(True)
 
 
-class RateLimiter(abc.ABC):
-    @abc.abstractmethod
-    async def hit(self, rule: Rule, key: str, cost: float = 1.0) -> Decision:
-        """Take `cost` tokens from the bucket (rule, key), or say how long to wait."""
+class RateLimiter:
+    """Hits against `limits` storage. If the storage fails, requests are let through:
+    throttling is protection, not correctness, and an outage must not stop the chat."""
 
-    async def close(self) -> None:
-        """Release connections."""
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+        self._strategy = SlidingWindowCounterRateLimiter(storage)
 
-
-class InMemoryRateLimiter(RateLimiter):
-    """Buckets in this process: right for one gateway, and the fake for tests."""
-
-    SWEEP_EVERY = 10_000  # hits between sweeps of buckets that have refilled completely
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
-        self._hits = 0
-
-    async def hit(self, rule: Rule, key: str, cost: float = 1.0) -> Decision:
-        if not rule.enabled:
-            return ALLOW
-        now = self._clock()
-        tokens, updated = self._buckets.get((rule.name, key), (rule.burst, now))
-        tokens = min(rule.burst, tokens + (now - updated) * rule.per_second)
-        if tokens >= cost:
-            decision, tokens = ALLOW, tokens - cost
-        else:
-            decision = Decision(False, (cost - tokens) / rule.per_second)
-        self._buckets[(rule.name, key)] = (tokens, now)
-        self._hits += 1
-        if self._hits % self.SWEEP_EVERY == 0:
-            self._sweep(now, rule)
-        return decision
-
-    def _sweep(self, now: float, rule: Rule) -> None:
-        # A bucket that would be full again is the same as no bucket: forget it so that
-        # memory follows the number of active clients, not every client ever seen.
-        full_after = rule.burst / rule.per_second
-        for bucket_key, (_, updated) in list(self._buckets.items()):
-            if now - updated > full_after:
-                del self._buckets[bucket_key]
-
-
-# Token bucket in one atomic step. Redis's own clock keeps N gateways consistent.
-_REDIS_BUCKET = """
-local burst = tonumber(ARGV[1])
-local rate = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'updated')
-local tokens = tonumber(state[1]) or burst
-local updated = tonumber(state[2]) or now
-tokens = math.min(burst, tokens + math.max(0, now - updated) * rate)
-local allowed = 0
-local retry_after = 0
-if tokens >= cost then
-  tokens = tokens - cost
-  allowed = 1
-else
-  retry_after = (cost - tokens) / rate
-end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'updated', tostring(now))
-redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
-return {allowed, tostring(retry_after)}
-"""
-
-
-class RedisRateLimiter(RateLimiter):
-    """Buckets in Redis, shared by every gateway. If Redis fails, requests are let through."""
-
-    def __init__(self, client, prefix: str = "rapport:ratelimit:") -> None:
-        self._client = client
-        self._prefix = prefix
-        self._script = client.register_script(_REDIS_BUCKET)
-
-    @classmethod
-    def from_url(cls, url: str, prefix: str = "rapport:ratelimit:") -> RedisRateLimiter:
-        return cls(redis_asyncio.from_url(url), prefix)
-
-    async def hit(self, rule: Rule, key: str, cost: float = 1.0) -> Decision:
+    async def hit(self, rule: Rule, key: str, cost: int = 1) -> Decision:
+        """Spend `cost` hits from the window (rule, key), or say how long to wait."""
         if not rule.enabled:
             return ALLOW
         try:
-            allowed, retry_after = await self._script(
-                keys=[f"{self._prefix}{rule.name}:{key}"],
-                args=[rule.burst, rule.per_second, cost],
-            )
-        except (RedisError, OSError) as error:
-            # Throttling is protection, not correctness: an outage must not stop the chat.
+            if await self._strategy.hit(rule.item, key, cost=cost):
+                return ALLOW
+            stats = await self._strategy.get_window_stats(rule.item, key)
+        except (StorageError, OSError) as error:
             logger.warning("rate limiter unavailable, letting the request through: %s",
-                           type(error).__name__)
+                           type(error.storage_error if isinstance(error, StorageError) else error).__name__)
             return ALLOW
-        return Decision(bool(int(allowed)), float(retry_after))
+        wait = stats.reset_time - time.time()
+        # Redis reports 0 in the first instant of a key's window: the average refill time
+        # of one hit is the honest least.
+        return Decision(False, wait if wait > 0 else 1 / rule.per_second)
 
     async def close(self) -> None:
-        await self._client.aclose()
+        """Release connections (Redis) and the expiry task (memory)."""
+        client = getattr(getattr(self.storage, "bridge", None), "storage", None)
+        if client is not None:
+            await client.aclose()
+        timer = getattr(self.storage, "timer", None)
+        if timer is not None and not timer.done():
+            timer.cancel()
+
+
+def memory_limiter() -> RateLimiter:
+    return RateLimiter(MemoryStorage())
+
+
+def redis_limiter(url: str, prefix: str = REDIS_PREFIX) -> RateLimiter:
+    # redis-py is already the project's client; limits defaults to coredis.
+    storage = RedisStorage(f"async+{url}", wrap_exceptions=True, implementation="redispy",
+                           key_prefix=prefix, socket_connect_timeout=1.0, socket_timeout=1.0)
+    return RateLimiter(storage)
 
 
 @dataclass(frozen=True)
@@ -162,16 +121,28 @@ class Limits:
     limiter: RateLimiter
     session: Rule
     ip: Rule
+    customer: Rule | None = None
+    new_visitor: Rule | None = None
 
     async def check_ip(self, ip: str) -> Decision:
         return await self.limiter.hit(self.ip, ip)
 
     async def check_session(self, session: str, ip: str) -> Decision:
-        """One chat message: it spends from the session's bucket and from its IP's."""
+        """One chat message: it spends from the session's window and from its IP's."""
         by_session = await self.limiter.hit(self.session, session)
         if not by_session.allowed:
             return by_session
         return await self.limiter.hit(self.ip, ip)
+
+    async def check_new_visitor(self, ip: str) -> Decision:
+        """A new anonymous web session, which writes a customer row."""
+        return await self.limiter.hit(self.new_visitor, ip) if self.new_visitor else ALLOW
+
+    async def check_customer(self, channel: str, key: str) -> Decision:
+        """One message from a customer on Telegram or the REST API, where there is no IP to
+        count (Telegram's servers, or one integration's server): each customer gets the web
+        session's allowance."""
+        return await self.limiter.hit(self.customer or self.session, f"{channel}:{key}")
 
 
 LIMITS = web.AppKey("limits", Limits)
@@ -189,17 +160,19 @@ def client_ip(request: web.Request) -> str:
     return request.remote or "unknown"
 
 
-def too_many_requests(decision: Decision) -> web.HTTPTooManyRequests:
-    seconds = decision.retry_after_seconds
-    return web.HTTPTooManyRequests(
-        text=json.dumps({
-            "error": f"Too many requests. Please wait {seconds} s and try again.",
-            "retry_after": seconds,
-        }),
+def refusal(status: int, message: str, retry_after: int) -> web.HTTPException:
+    """A JSON 429 or 503 with Retry-After, readable by the widget on another site."""
+    error_class = web.HTTPTooManyRequests if status == 429 else web.HTTPServiceUnavailable
+    return error_class(
+        text=json.dumps({"error": message, "retry_after": retry_after}),
         content_type="application/json",
-        # The widget on another site must be able to read the refusal.
-        headers={"Retry-After": str(seconds), "Access-Control-Allow-Origin": "*"},
+        headers={"Retry-After": str(retry_after), "Access-Control-Allow-Origin": "*"},
     )
+
+
+def too_many_requests(decision: Decision) -> web.HTTPException:
+    seconds = decision.retry_after_seconds
+    return refusal(429, f"Too many requests. Please wait {seconds} s and try again.", seconds)
 
 
 @web.middleware
@@ -215,11 +188,11 @@ async def rate_limit_middleware(
 
 def build_limiter(backend: str, redis_url: str) -> RateLimiter:
     if backend == "memory":
-        return InMemoryRateLimiter()
+        return memory_limiter()
     if backend == "redis":
         if not redis_url:
             raise ValueError("RAPPORT_RATE_LIMIT_BACKEND=redis needs RAPPORT_REDIS_URL")
-        return RedisRateLimiter.from_url(redis_url)
+        return redis_limiter(redis_url)
     raise ValueError(f"unknown rate limit backend {backend!r} (use 'memory' or 'redis')")
 
 
@@ -230,6 +203,8 @@ async def _limits_ctx(app: web.Application) -> AsyncIterator[None]:
         limiter,
         session=Rule("session", settings.rate_session_burst, settings.rate_session_per_second),
         ip=Rule("ip", settings.rate_ip_burst, settings.rate_ip_per_second),
+        customer=Rule("customer", settings.rate_session_burst, settings.rate_session_per_second),
+        new_visitor=Rule("new_visitor", settings.rate_new_visitor_burst, settings.rate_new_visitor_per_second),
     )
     yield
     await limiter.close()

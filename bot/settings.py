@@ -63,6 +63,14 @@ class Settings:
     rate_session_per_second: float = 1.0
     rate_ip_burst: float = 600
     rate_ip_per_second: float = 50.0
+    # New anonymous web sessions (each makes a customer) from one address.
+    rate_new_visitor_burst: float = 20
+    rate_new_visitor_per_second: float = 1 / 30
+    # Open web chat sockets, in all and from one address (0: no cap); customer turns the
+    # gateway works on at once before it sheds new ones with "busy, retry" (0: no cap).
+    web_max_sockets: int = 5000
+    web_max_sockets_per_ip: int = 50
+    max_turns_in_flight: int = 200
     # Proxies in front of the gateway that append to X-Forwarded-For (0: trust no header).
     forwarded_hops: int = 0
     # Telegram is off while the token is empty. "webhook" (production) or "polling" (local).
@@ -168,6 +176,11 @@ class Settings:
             rate_session_per_second=float(env.get("RAPPORT_RATE_SESSION_PER_SECOND", "1")),
             rate_ip_burst=float(env.get("RAPPORT_RATE_IP_BURST", "600")),
             rate_ip_per_second=float(env.get("RAPPORT_RATE_IP_PER_SECOND", "50")),
+            web_max_sockets=int(env.get("RAPPORT_WEB_MAX_SOCKETS", "5000")),
+            web_max_sockets_per_ip=int(env.get("RAPPORT_WEB_MAX_SOCKETS_PER_IP", "50")),
+            max_turns_in_flight=int(env.get("RAPPORT_MAX_TURNS_IN_FLIGHT", "200")),
+            rate_new_visitor_burst=float(env.get("RAPPORT_RATE_NEW_VISITOR_BURST", "20")),
+            rate_new_visitor_per_second=float(env.get("RAPPORT_RATE_NEW_VISITOR_PER_SECOND", str(1 / 30))),
             forwarded_hops=int(env.get("RAPPORT_FORWARDED_HOPS", "0")),
             telegram_token=telegram_token,
             telegram_secret=telegram_secret,

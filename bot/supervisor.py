@@ -25,6 +25,8 @@ from bot.studio import startup as studio_startup
 
 RUNTIME_PYTHON = Path(sys.executable)
 READY_TIMEOUT = 300.0
+RESTART_LIMIT = 5  # restarts of one process within RESTART_WINDOW before the stack stops
+RESTART_WINDOW = 300.0
 
 
 @dataclass
@@ -89,6 +91,68 @@ async def _start(service: Service, logs_dir: Path) -> None:
     service.process = await spawn_logged(service.argv, service.env, logs_dir / f"{service.name}.log")
 
 
+async def _healthy_unless_stopped(service: Service, deadline: float, stop_requested: asyncio.Event) -> bool:
+    """Wait until the service is healthy (True) or a stop is requested first (False)."""
+    ready = asyncio.ensure_future(_wait_healthy(service, deadline))
+    stopped = asyncio.ensure_future(stop_requested.wait())
+    await asyncio.wait({ready, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if not ready.done():
+        ready.cancel()
+        return False
+    ready.result()
+    return True
+
+
+class RestartBudget:
+    """A process that dies is restarted, up to `limit` times in `window` seconds: a crash
+    (kill -9, out of memory) heals by itself, a process that cannot run stops the stack."""
+
+    def __init__(self, limit: int = RESTART_LIMIT, window: float = RESTART_WINDOW,
+                 clock=time.monotonic) -> None:
+        self.limit, self.window, self._clock = limit, window, clock
+        self._restarts: dict[str, list[float]] = {}
+
+    def allows(self, name: str) -> bool:
+        now = self._clock()
+        recent = [at for at in self._restarts.get(name, []) if now - at < self.window]
+        self._restarts[name] = recent
+        if len(recent) >= self.limit:
+            return False
+        recent.append(now)
+        return True
+
+
+async def _keep_running(running: list[Service], stop_requested: asyncio.Event, logs_dir: Path) -> int:
+    """Wait for a stop; restart a process that exits unexpectedly, within its budget."""
+    budget = RestartBudget()
+    stopped = asyncio.ensure_future(stop_requested.wait())
+    while True:
+        exits = {asyncio.ensure_future(s.process.wait()): s for s in running if s.process}
+        done, _ = await asyncio.wait({*exits, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        for task in exits:
+            if task not in done:
+                task.cancel()
+        if stopped in done:
+            say("stopping")
+            return 0
+        for task in done:
+            service = exits[task]
+            log = logs_dir / f"{service.name}.log"
+            if not budget.allows(service.name):
+                say(f"{service.name} exited unexpectedly (code {task.result()}) again, "
+                    f"{budget.limit} times in {budget.window:.0f} s; see {log}. Stopping the rest.")
+                return 1
+            say(f"{service.name} exited unexpectedly (code {task.result()}); see {log}. Restarting it.")
+            await _start(service, logs_dir)
+            assert service.process is not None
+            say(f"starting {service.name} (pid {service.process.pid}, log: {log})")
+            if not await _healthy_unless_stopped(service, time.monotonic() + READY_TIMEOUT, stop_requested):
+                say("stopping")
+                return 0
+            say(f"{service.name} is ready again")
+
+
 async def _stop(running: list[Service]) -> None:
     await asyncio.gather(*(stop_process_group(s.process) for s in running if s.process is not None))
 
@@ -139,29 +203,13 @@ async def supervise(settings: Settings) -> int:
                 f"log: {settings.logs_dir / (service.name + '.log')})")
             running.append(service)
         for service in running:
-            ready = asyncio.ensure_future(_wait_healthy(service, deadline))
-            stopped = asyncio.ensure_future(stop_requested.wait())
-            await asyncio.wait({ready, stopped}, return_when=asyncio.FIRST_COMPLETED)
-            stopped.cancel()
-            if not ready.done():
-                ready.cancel()
+            if not await _healthy_unless_stopped(service, deadline, stop_requested):
                 say("stopping")
                 return 0
-            ready.result()
             say(f"{service.name} is ready")
         say(f"Rapport is running. Open {settings.public_url}  (Ctrl-C stops everything)")
 
-        exits = {asyncio.ensure_future(s.process.wait()): s for s in running if s.process}
-        stopped = asyncio.ensure_future(stop_requested.wait())
-        done, _ = await asyncio.wait({*exits, stopped}, return_when=asyncio.FIRST_COMPLETED)
-        for task in exits:
-            if task in done:
-                service = exits[task]
-                say(f"{service.name} exited unexpectedly (code {task.result()}); "
-                    f"see {settings.logs_dir / (service.name + '.log')}. Stopping the rest.")
-                return 1
-        say("stopping")
-        return 0
+        return await _keep_running(running, stop_requested, settings.logs_dir)
     except RuntimeError as error:
         say(f"{error}; stopping the rest. Logs are in {settings.logs_dir}")
         return 1

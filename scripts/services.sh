@@ -2,7 +2,14 @@
 # Makes sure the real servers the test suite talks to are installed and running:
 # PostgreSQL (127.0.0.1:5432, trust auth), Redis (127.0.0.1:6379) and Debian chromium.
 # Idempotent: does nothing when everything is already there. Installing needs root.
+# Exits non-zero when a server it started never opens its port, so that CI cannot go on to
+# skip every test that needs it. PG_PORT, REDIS_PORT and SERVICES_WAIT (seconds) are for
+# testing this script.
 set -euo pipefail
+
+PG_PORT=${PG_PORT:-5432}
+REDIS_PORT=${REDIS_PORT:-6379}
+SERVICES_WAIT=${SERVICES_WAIT:-30}
 
 say() { printf '\033[1m[services]\033[0m %s\n' "$*"; }
 
@@ -19,7 +26,14 @@ apt_install() {
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-if ! port_open 5432; then
+wait_for_port() {  # name port: wait up to SERVICES_WAIT seconds, else fail loudly
+    for _ in $(seq "$SERVICES_WAIT"); do port_open "$2" && return 0; sleep 1; done
+    port_open "$2" && return 0
+    echo "[services] $1 did not open 127.0.0.1:$2 within $SERVICES_WAIT s: its tests cannot run." >&2
+    exit 1
+}
+
+if ! port_open "$PG_PORT"; then
     command -v pg_ctlcluster >/dev/null 2>&1 || apt_install postgresql
     version=$(ls /etc/postgresql | sort -V | tail -1)
     hba="/etc/postgresql/$version/main/pg_hba.conf"
@@ -29,18 +43,18 @@ if ! port_open 5432; then
     fi
     say "starting PostgreSQL $version"
     pg_ctlcluster --skip-systemctl-redirect "$version" main start
-    for _ in $(seq 30); do port_open 5432 && break; sleep 1; done
-    psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='test'" | grep -q 1 \
-        || psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE test" >/dev/null
+    wait_for_port PostgreSQL "$PG_PORT"
+    psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='test'" | grep -q 1 \
+        || psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "CREATE DATABASE test" >/dev/null
 fi
 
-if ! port_open 6379; then
+if ! port_open "$REDIS_PORT"; then
     command -v redis-server >/dev/null 2>&1 || apt_install redis-server
     say "starting Redis"
     mkdir -p /var/lib/redis /var/log/redis
-    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+    redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no \
         --dir /var/lib/redis --logfile /var/log/redis/rapport.log
-    for _ in $(seq 30); do port_open 6379 && break; sleep 1; done
+    wait_for_port Redis "$REDIS_PORT"
 fi
 
 command -v chromium >/dev/null 2>&1 || apt_install chromium

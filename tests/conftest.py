@@ -35,3 +35,6 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
         return Settings.from_env(env)
 
     return factory
+
+
+pytest_plugins = ["tests.service_skips"]

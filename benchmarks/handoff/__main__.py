@@ -110,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         RAPPORT_PORT=str(gateway_port), RAPPORT_ENGINE_PORT=str(engine_port),
         RAPPORT_ACTIONS_PORT=str(engine_port), RAPPORT_HANDOFF_RULES=str(data_dir / "rules.yml"),
         RAPPORT_RATE_SESSION_BURST="0", RAPPORT_RATE_IP_BURST="0", RAPPORT_REDIS_URL=redis_url,
+        RAPPORT_RATE_NEW_VISITOR_BURST="0", RAPPORT_WEB_MAX_SOCKETS_PER_IP="0",
         RAPPORT_ENGINE_TOKEN="bench-engine-token", RAPPORT_TELEGRAM_TOKEN="",
     )
     database = "sqlite"

@@ -44,9 +44,12 @@ class Reply:
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Reply:
+        # Anything but a list of objects is no buttons (found by fuzzing: a stored payload
+        # or an engine reply of another shape raised instead).
+        listed = raw.get("buttons")
         buttons = tuple(
             Button(title=str(b.get("title", "")), payload=str(b.get("payload", "")))
-            for b in raw.get("buttons") or ()
+            for b in (listed if isinstance(listed, list) else ()) if isinstance(b, dict)
         )
         custom = raw.get("custom") if isinstance(raw.get("custom"), dict) else {}
         return cls(text=str(raw.get("text") or ""), buttons=buttons, custom=custom)

@@ -27,6 +27,31 @@ from tests.bot.channels.telegram.bot_api import FakeBotApi, recorded_update
 from tests.conftest import free_port
 
 START_TIMEOUT = 900  # the first start trains the model
+
+
+class PersonalData:
+    """What the e2e customers said and who they were, and every stack's logs, for the scan
+    that proves no log holds personal data (tests/e2e/test_zz_logs_hold_no_personal_data.py)."""
+
+    def __init__(self) -> None:
+        self.stacks: list[Stack] = []
+        self.texts: set[str] = set()  # messages, names, emails and phone numbers
+
+    def said(self, *texts: str | None) -> None:
+        self.texts.update(text for text in texts if text)
+
+    def sent_update(self, update: dict) -> None:
+        for body in update.values():
+            if isinstance(body, dict):
+                message = body.get("message", body)
+                self.said(message.get("text"), message.get("caption"))
+                for who in (message.get("from"), message.get("chat"), body.get("from")):
+                    if isinstance(who, dict):
+                        self.said(who.get("first_name"), who.get("last_name"), who.get("username"))
+
+
+# One per test session, shared by every module's stacks and customers.
+PERSONAL_DATA = PersonalData()
 TELEGRAM_SECRET = "e2e-telegram-webhook-secret"
 
 
@@ -50,6 +75,7 @@ class Stack:
         )
         self.process: subprocess.Popen[str] | None = None
         self.output: list[str] = []
+        PERSONAL_DATA.stacks.append(self)
 
     @property
     def url(self) -> str:
@@ -105,6 +131,7 @@ class RestCustomer:
         self.conversation = f"c{uuid.uuid4().hex[:6]}"
 
     async def say(self, text: str) -> list[dict]:
+        PERSONAL_DATA.said(text)
         async with aiohttp.ClientSession() as session:
             async with session.post(
                 f"{self.stack.url}/api/v1/messages",
@@ -196,6 +223,7 @@ class TelegramCustomer:
         self.update_id = self.first_update_id + uuid.uuid4().int % 1_000_000
 
     async def post(self, update: dict) -> None:
+        PERSONAL_DATA.sent_update(update)
         async with aiohttp.ClientSession() as session:
             async with session.post(
                 f"{self.stack.url}{WEBHOOK_PATH}", json=update, headers={SECRET_HEADER: self.secret}

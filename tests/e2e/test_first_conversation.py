@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import signal
+import time
 import uuid
 
 import aiohttp
@@ -13,6 +15,7 @@ import pytest
 from bot.app import create_app
 from bot.conversations import APOLOGY
 from bot.state import CONVERSATIONS, STORE
+from bot.supervisor import RestartBudget
 from tests.e2e.conftest import Stack
 
 pytestmark = pytest.mark.e2e
@@ -52,7 +55,8 @@ async def test_a_different_customer_is_not_greeted_with_someone_elses_name(stack
     assert any("first name" in reply for reply in replies), replies
 
 
-def test_when_one_process_dies_the_supervisor_says_so_and_stops_the_rest(stack: Stack):
+async def test_when_one_process_dies_the_supervisor_restarts_it_and_the_chat_goes_on(stack: Stack):
+    """Issue 14: a kill -9 heals by itself (it used to stop the whole stack)."""
     pids = {
         name: int(pid)
         for line in stack.output
@@ -60,14 +64,25 @@ def test_when_one_process_dies_the_supervisor_says_so_and_stops_the_rest(stack: 
     }
     assert set(pids) == {"actions", "engine", "gateway"}
     os.killpg(pids["actions"], signal.SIGKILL)
-    assert stack.process is not None
-    assert stack.process.wait(60) == 1
-    assert any("actions exited unexpectedly" in line for line in stack.output)
+    deadline = time.monotonic() + 120
+    while not any("actions is ready again" in line for line in stack.output):
+        assert time.monotonic() < deadline, "".join(stack.output[-20:])
+        assert stack.process is not None and stack.process.poll() is None
+        await asyncio.sleep(0.5)
+    assert any("actions exited unexpectedly" in line and "Restarting it" in line for line in stack.output)
     for pid in (pids["engine"], pids["gateway"]):
-        with pytest.raises(ProcessLookupError):
-            os.kill(pid, 0)
-    stack.process = None
-    stack.start()
+        os.kill(pid, 0)  # the rest kept running
+    replies = await say(stack, "crm-after-crash", "c1", "hello")
+    assert replies and not any("went wrong" in reply for reply in replies), replies
+
+
+def test_a_process_that_keeps_dying_stops_the_stack_after_its_restart_budget():
+    now = [0.0]
+    budget = RestartBudget(limit=3, window=60, clock=lambda: now[0])
+    assert [budget.allows("actions") for _ in range(4)] == [True, True, True, False]
+    assert budget.allows("engine")  # each process has its own budget
+    now[0] += 61
+    assert budget.allows("actions")  # old restarts age out
 
 
 async def test_action_server_down_gets_a_polite_reply_and_the_turn_is_recorded(

@@ -107,3 +107,13 @@ async def test_empty_and_non_text_values_are_refused(store: ProfileStore):
 async def test_errors_are_profile_store_errors(store: ProfileStore):
     with pytest.raises(errors.ProfileStoreError):
         await store.profile("missing")
+
+
+@pytest.mark.parametrize("huge", ["1E+28", "99999999999999999999999999999.5", 10**40])
+def test_an_amount_past_decimal_precision_is_refused_as_out_of_range(huge):
+    """Found by fuzzing (tests/fuzz): quantize raised decimal.InvalidOperation, which no
+    caller catches as a store error."""
+    from memory.api import validation
+
+    with pytest.raises(errors.InvalidValue, match="out of range"):
+        validation.amount("budget", huge)

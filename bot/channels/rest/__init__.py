@@ -15,6 +15,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import unicodedata
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
@@ -27,6 +28,7 @@ from aiohttp import web
 from memory import errors
 from memory.api.channels import DONE, PENDING
 
+from bot import ratelimit
 from bot.conversations import InvalidMessage, MessageNotStored, Turn, clean_text
 from bot.errors import json_error, read_json_object
 from bot.channels.rest.integrations import Integration, Integrations
@@ -79,6 +81,9 @@ def _reference(body: dict, name: str, *, required: bool) -> str | None:
         raise json_error(400, f"'{name}' must be a non-empty string.")
     if len(value) > MAX_REFERENCE_CHARS:
         raise json_error(400, f"'{name}' is longer than {MAX_REFERENCE_CHARS} characters.")
+    if "\x00" in value or any(unicodedata.category(ch) == "Cs" for ch in value):
+        # The profile store refuses these, so a retry would never work (found by fuzzing).
+        raise json_error(400, f"'{name}' must be valid UTF-8 text without NUL characters.")
     return value.strip()
 
 
@@ -106,7 +111,10 @@ async def _answer(request: web.Request, turn: Turn) -> dict[str, Any]:
     try:
         replies = await request.app[CONVERSATIONS].handle(turn)
     except MessageNotStored as error:
-        raise json_error(503, str(error)) from None
+        refused = json_error(503, str(error))
+        if error.retry_after:
+            refused.headers["Retry-After"] = str(error.retry_after)
+        raise refused from None
     return {"replies": [reply.to_json() for reply in replies]}
 
 
@@ -175,6 +183,16 @@ async def post_message(request: web.Request) -> web.Response:
     except InvalidMessage as error:
         raise json_error(400, str(error)) from None
     key = _idempotency_key(request)
+    # Per customer, before anything is written: one integration's server is one IP, so
+    # the IP limit cannot tell a flood about one customer from a busy integration.
+    decision = await request.app[ratelimit.LIMITS].check_customer(
+        integration.identity_channel, customer_ref
+    )
+    if not decision.allowed:
+        seconds = decision.retry_after_seconds
+        raise ratelimit.refusal(
+            429, f"Too many messages for this customer. Please wait {seconds} s and try again.", seconds
+        )
 
     try:
         customer_id = await request.app[STORE].identify(integration.identity_channel, customer_ref)

@@ -52,6 +52,7 @@ from bot.delivery import Undeliverable
 from bot.engine.client import Reply
 from bot.errors import json_error, read_json_object
 from bot.linking import LINKER
+from bot.ratelimit import LIMITS
 from bot.settings import Settings
 from bot.state import CONVERSATIONS, DELIVERY, SETTINGS, STORE
 
@@ -180,6 +181,7 @@ async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
     chats = TelegramChats(
         app[STORE], app[CONVERSATIONS], max_chars=settings.max_message_chars,
         link_start=linker.telegram_start if linker is not None else refuse_links,
+        throttle=lambda chat_id: app[LIMITS].check_customer(CHANNEL, chat_id),
     )
     channel = TelegramChannel(settings, chats)
     app[TELEGRAM] = channel
@@ -189,6 +191,18 @@ async def telegram_ctx(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         await channel.stop()
+
+
+def _check_ids(update: Update) -> None:
+    """TypeError unless the ids the channel keys on are integers: de_json takes any JSON
+    (found by fuzzing: a list as the sender's id crashed python-telegram-bot with a 500)."""
+    ids = [
+        (update.effective_user, "id"), (update.effective_chat, "id"),
+        (update.effective_message, "message_id"),
+    ]
+    for holder, name in ids:
+        if holder is not None and (type(getattr(holder, name, None)) is not int):
+            raise TypeError(f"{type(holder).__name__}.{name} is not an integer")
 
 
 async def receive_update(request: web.Request) -> web.Response:
@@ -205,6 +219,7 @@ async def receive_update(request: web.Request) -> web.Response:
         raise json_error(400, "This is not a Telegram update: it has no update_id.")
     try:
         update = Update.de_json(body, channel.application.bot)
+        _check_ids(update)
     except (AttributeError, KeyError, TypeError, ValueError):
         raise json_error(400, "This is not a valid Telegram update.") from None
     if not await channel.ready():

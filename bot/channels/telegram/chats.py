@@ -10,12 +10,15 @@ catches redeliveries after a restart.
 from __future__ import annotations
 
 import logging
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.channels.telegram.replies import ButtonPayloads
 from bot.conversations import BoundedSet, Conversations
 from bot.linking import LinkRefused
+from bot.ratelimit import ALLOW, Decision
 from memory import ProfileStore, errors
 
 logger = logging.getLogger(__name__)
@@ -24,6 +27,19 @@ CHANNEL = "telegram"
 # How far back a redelivered update is looked for; Telegram redelivers in order, so it is
 # always among a chat's latest messages.
 RECENT_MESSAGES = 50
+
+
+Throttle = Callable[[str], Awaitable[Decision]]
+"""`(telegram chat id)`: spend one message from the chat's rate limit (bot.ratelimit)."""
+
+TOO_FAST = (
+    "You're sending messages faster than I can read them, so I didn't take the last ones. "
+    "Please wait {seconds} seconds and send them again."
+)
+
+
+async def never_throttle(chat_id: str) -> Decision:
+    return ALLOW
 
 
 LinkStart = Callable[[str, str], Awaitable[None]]
@@ -61,6 +77,7 @@ class TelegramChats:
         *,
         max_chars: int,
         link_start: LinkStart = refuse_links,
+        throttle: Throttle = never_throttle,
         recent_updates: int = 10_000,
     ) -> None:
         self.store = store
@@ -69,6 +86,24 @@ class TelegramChats:
         self.link_start = link_start
         self.buttons = ButtonPayloads()
         self._recent: BoundedSet[int] = BoundedSet(recent_updates)
+        self._throttle = throttle
+        self._told_until: OrderedDict[int, float] = OrderedDict()  # chats told to slow down
+        self._max_told = recent_updates
+
+    async def too_fast(self, chat_id: int) -> str | None:
+        """None when the chat may send this message; else what to tell the customer, once
+        per wait (a flood must not make the bot flood Telegram with refusals)."""
+        decision = await self._throttle(str(chat_id))
+        if decision.allowed:
+            return None
+        now = time.monotonic()
+        if self._told_until.get(chat_id, 0.0) > now:
+            return ""
+        self._told_until[chat_id] = now + decision.retry_after_seconds
+        self._told_until.move_to_end(chat_id)
+        while len(self._told_until) > self._max_told:
+            self._told_until.popitem(last=False)
+        return TOO_FAST.format(seconds=decision.retry_after_seconds)
 
     def first_sight(self, update_id: int) -> bool:
         """True the first time this process sees `update_id`."""

@@ -106,10 +106,21 @@ async def _checked_text(
 
 
 async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Let each update_id through once; a duplicate stops here."""
-    if not _chats(context).first_sight(update.update_id):
+    """Let each update_id through once, and each private chat no faster than its rate limit."""
+    chats = _chats(context)
+    if not chats.first_sight(update.update_id):
         logger.info("telegram update %s is a duplicate; skipped", update.update_id)
         raise ApplicationHandlerStop
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE or update.my_chat_member is not None:
+        return
+    refusal = await chats.too_fast(chat.id)
+    if refusal is None:
+        return
+    logger.info("telegram update %s refused: the chat is over its rate limit", update.update_id)
+    if refusal:  # said once per wait; nothing of the refused message is stored
+        await deliver(context.bot, chats, chat.id, None, [Reply(refusal)])
+    raise ApplicationHandlerStop
 
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

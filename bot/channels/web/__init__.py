@@ -22,6 +22,7 @@ from aiohttp import web
 
 from memory import errors
 
+from bot import ratelimit
 from bot.channels.web.sessions import Session, SessionRefused, Sessions
 from bot.channels.web import widget
 from bot.channels.web.socket import CHANNEL, HUB, SESSIONS, Hub, chat_socket
@@ -68,6 +69,10 @@ async def _start_session(request: web.Request) -> web.Response:
         else:
             # A new visitor, or a signed-in user's tab after logging out: never carry on
             # someone's signed-in conversation without the host site vouching for them.
+            # Each one writes a customer row, so their number per IP has its own limit.
+            decision = await request.app[ratelimit.LIMITS].check_new_visitor(ratelimit.client_ip(request))
+            if not decision.allowed:
+                raise ratelimit.too_many_requests(decision)
             customer_id = await store.identify(CHANNEL, new_conversation_id("visitor"))
             session = Session(customer_id, new_conversation_id(CHANNEL))
     except SessionRefused as refused:
@@ -122,7 +127,7 @@ def setup(app: web.Application) -> None:
     settings = app[SETTINGS]
     app[SESSIONS] = Sessions(settings.signing_key, settings.web_identity_secret,
                              settings.web_session_max_age)
-    app[HUB] = Hub()
+    app[HUB] = Hub(settings.web_max_sockets, settings.web_max_sockets_per_ip)
     app[DELIVERY].register(CHANNEL, app[HUB].push)
     app.on_shutdown.append(_close_sockets)
     app.router.add_get("/", demo_page)

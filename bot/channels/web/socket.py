@@ -4,9 +4,11 @@ pushes frames to every open tab of a conversation. The protocol is described in 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import re
+from collections import Counter
 from datetime import datetime, timezone
 from typing import Any
 
@@ -34,14 +36,36 @@ SENDERS = ("bot", "agent", "system")
 CLOSE_BAD_HELLO = 4400
 CLOSE_BAD_SESSION = 4401
 CLOSE_NO_HELLO = 4408
+CLOSE_TOO_MANY_FROM_IP = 4429  # this address has too many sockets open
+CLOSE_BUSY = WSCloseCode.TRY_AGAIN_LATER  # the gateway has as many sockets as it takes
 
 
 class Hub:
     """The open sockets of each conversation, and the message ids this gateway has taken."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_sockets: int = 0, max_sockets_per_ip: int = 0) -> None:
         self._sockets: dict[str, set[web.WebSocketResponse]] = {}
         self._recent: BoundedSet[tuple[str, str]] = BoundedSet(RECENT_MESSAGE_IDS)
+        self._max_sockets, self._max_per_ip = max_sockets, max_sockets_per_ip
+        self._open_by_ip: Counter[str] = Counter()  # every open socket, before hello too
+
+    @property
+    def open_sockets(self) -> int:
+        return self._open_by_ip.total()
+
+    def admit(self, ip: str) -> tuple[int, str] | None:
+        """Count a new socket from `ip`; None, or (close code, reason) when it is one too many."""
+        if self._max_per_ip and self._open_by_ip[ip] >= self._max_per_ip:
+            return CLOSE_TOO_MANY_FROM_IP, "Too many chat windows are open from your address. Close one and try again."
+        if self._max_sockets and self.open_sockets >= self._max_sockets:
+            return CLOSE_BUSY, "The chat is very busy right now. Please try again in a minute."
+        self._open_by_ip[ip] += 1
+        return None
+
+    def closed(self, ip: str) -> None:
+        self._open_by_ip[ip] -= 1
+        if self._open_by_ip[ip] <= 0:
+            del self._open_by_ip[ip]
 
     def join(self, conversation_id: str, ws: web.WebSocketResponse) -> None:
         self._sockets.setdefault(conversation_id, set()).add(ws)
@@ -195,7 +219,8 @@ class ChatSocket:
         assert self.session is not None
         # Every other frame, garbage included, spends from the session's and the IP's bucket.
         limits = self.app[ratelimit.LIMITS]
-        decision = await limits.check_session(self.session.conversation_id, self.ip)
+        # Counted per customer: a new conversation must not start a fresh count.
+        decision = await limits.check_session(self.session.customer_id, self.ip)
         if not decision.allowed:
             seconds = decision.retry_after_seconds
             await self._error("rate_limited", f"You are sending messages too quickly. Please wait {seconds} s.",
@@ -244,7 +269,8 @@ class ChatSocket:
             # Release the id so that the widget's resend is processed, not acked as a duplicate.
             self.hub.release(conversation_id, message_id)
             if isinstance(error, MessageNotStored):
-                await self._error("not_stored", str(error), id=message_id)
+                retry = {"retry_after": error.retry_after} if error.retry_after else {}
+                await self._error("not_stored", str(error), id=message_id, **retry)
             else:
                 logger.exception("web turn failed in %s", conversation_id)
                 await self._error("failed", "Sorry, your message could not be handled. Please try again.",
@@ -260,8 +286,7 @@ class ChatSocket:
     async def _new_conversation(self) -> None:
         assert self.session is not None
         self.hub.leave(self.session.conversation_id, self.ws)
-        self.session = Session(self.session.customer_id, new_conversation_id(CHANNEL),
-                               self.session.identified)
+        self.session = dataclasses.replace(self.session, conversation_id=new_conversation_id(CHANNEL))
         self.hub.join(self.session.conversation_id, self.ws)
         await _send(self.ws, {"type": "session", "token": self.app[SESSIONS].issue(self.session)})
         await self._ready()
@@ -286,9 +311,20 @@ def _id_of(data: dict[str, Any]) -> dict[str, str]:
 async def chat_socket(request: web.Request) -> web.WebSocketResponse:
     ws = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_FRAME_BYTES)
     await ws.prepare(request)
+    hub, ip = request.app[HUB], ratelimit.client_ip(request)
+    refused = hub.admit(ip)
+    if refused is not None:
+        # A browser cannot read the status of a refused upgrade: say it in a frame and a close.
+        close_code, reason = refused
+        await _send(ws, error_frame("too_many_sockets" if close_code == CLOSE_TOO_MANY_FROM_IP else "busy",
+                                    reason, retry_after=60))
+        await ws.close(code=close_code, message=reason[:100].encode())
+        return ws
     try:
         await ChatSocket(request, ws).run()
     except Exception:
         logger.exception("web chat socket failed")
         await ws.close(code=WSCloseCode.INTERNAL_ERROR, message=b"internal error")
+    finally:
+        hub.closed(ip)
     return ws

@@ -132,6 +132,13 @@ async def test_with_an_empty_secret_no_update_is_accepted(
     [
         ({"message": {"text": "hi"}}, "update_id"),
         ({"update_id": 1, "message": "hi"}, "not a valid"),
+        # Found by fuzzing (tests/fuzz): a list as an id crashed python-telegram-bot (500).
+        ({**recorded_update("message_text"), "message": {
+            **recorded_update("message_text")["message"], "from": {"id": [1], "is_bot": False,
+                                                                   "first_name": "A"}}}, "not a valid"),
+        ({**recorded_update("message_text"), "message": {
+            **recorded_update("message_text")["message"], "chat": {"id": "5", "type": "private"}}},
+         "not a valid"),
     ],
 )
 async def test_a_malformed_update_gets_a_clear_400(gateway, fake_engine, body, says):
