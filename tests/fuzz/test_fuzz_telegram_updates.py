@@ -71,3 +71,10 @@ def test_any_update_gets_200_or_a_clear_400_never_a_500(live_gateway, update):
     assert status in (200, 400), (status, update)
     with urllib.request.urlopen(live_gateway.url + "/health", timeout=10) as health:
         assert health.status == 200
+
+
+def test_a_date_no_clock_can_hold_is_a_clear_400(live_gateway):
+    # Found by the fuzzer: python-telegram-bot's date conversion raises OSError on it.
+    update = copy.deepcopy(next(u for u in RECORDED if "message" in u))
+    update["message"]["date"] = 67768036191676800
+    assert post(live_gateway.url + WEBHOOK_PATH, json.dumps(update).encode()) == 400

@@ -220,7 +220,8 @@ async def receive_update(request: web.Request) -> web.Response:
     try:
         update = Update.de_json(body, channel.application.bot)
         _check_ids(update)
-    except (AttributeError, KeyError, TypeError, ValueError):
+    except (AttributeError, KeyError, TypeError, ValueError, OverflowError, OSError):
+        # OSError/OverflowError: a date no clock can hold (python-telegram-bot converts it).
         raise json_error(400, "This is not a valid Telegram update.") from None
     if not await channel.ready():
         # Telegram retries a failed webhook, so the update is not lost.
