@@ -25,7 +25,8 @@ from memory import errors
 from bot import ratelimit
 from bot.channels.web.sessions import Session, SessionRefused, Sessions
 from bot.channels.web import widget
-from bot.channels.web.socket import CHANNEL, HUB, SESSIONS, Hub, chat_socket
+from bot.channels.web.hub import HUB, Hub
+from bot.channels.web.socket import CHANNEL, SESSIONS, chat_socket
 from bot.conversations import new_conversation_id
 from bot.errors import json_error, read_json_object
 from bot.linking import INVALID, LINKER, LinkDenied

@@ -1,5 +1,6 @@
-"""The web chat WebSocket: one tab's connection (hello, history, turns) and the hub that
-pushes frames to every open tab of a conversation. The protocol is described in web.py."""
+"""The web chat WebSocket: one tab's connection (hello, history, turns); the hub that
+pushes frames to every open tab of a conversation is in hub.py. The protocol is described
+in the package docstring."""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ import dataclasses
 import json
 import logging
 import re
-from collections import Counter
-from datetime import datetime, timezone
 from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
@@ -17,9 +16,11 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from memory import MessageView, errors
 
 from bot import ratelimit
+from bot.channels.web.hub import CLOSE_TOO_MANY_FROM_IP, HUB, iso as _iso, reply_frame
+from bot.channels.web.hub import send as _send
 from bot.channels.web.sessions import Session, SessionRefused, Sessions
 from bot.conversations import (
-    BoundedSet, InvalidMessage, MessageNotStored, Turn, clean_text, new_conversation_id,
+    InvalidMessage, MessageNotStored, Turn, clean_text, new_conversation_id,
 )
 from bot.engine.client import Reply
 from bot.state import CONVERSATIONS, SETTINGS, STORE
@@ -29,103 +30,14 @@ logger = logging.getLogger(__name__)
 CHANNEL = "web"
 HELLO_TIMEOUT = 10.0
 MAX_FRAME_BYTES = 64 * 1024  # bigger frames close the socket (1009); the widget never sends them
-RECENT_MESSAGE_IDS = 50_000
 CLIENT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
-SENDERS = ("bot", "agent", "system")
 
 CLOSE_BAD_HELLO = 4400
 CLOSE_BAD_SESSION = 4401
 CLOSE_NO_HELLO = 4408
-CLOSE_TOO_MANY_FROM_IP = 4429  # this address has too many sockets open
-CLOSE_BUSY = WSCloseCode.TRY_AGAIN_LATER  # the gateway has as many sockets as it takes
-
-
-class Hub:
-    """The open sockets of each conversation, and the message ids this gateway has taken."""
-
-    def __init__(self, max_sockets: int = 0, max_sockets_per_ip: int = 0) -> None:
-        self._sockets: dict[str, set[web.WebSocketResponse]] = {}
-        self._recent: BoundedSet[tuple[str, str]] = BoundedSet(RECENT_MESSAGE_IDS)
-        self._max_sockets, self._max_per_ip = max_sockets, max_sockets_per_ip
-        self._open_by_ip: Counter[str] = Counter()  # every open socket, before hello too
-
-    @property
-    def open_sockets(self) -> int:
-        return self._open_by_ip.total()
-
-    def admit(self, ip: str) -> tuple[int, str] | None:
-        """Count a new socket from `ip`; None, or (close code, reason) when it is one too many."""
-        if self._max_per_ip and self._open_by_ip[ip] >= self._max_per_ip:
-            return CLOSE_TOO_MANY_FROM_IP, "Too many chat windows are open from your address. Close one and try again."
-        if self._max_sockets and self.open_sockets >= self._max_sockets:
-            return CLOSE_BUSY, "The chat is very busy right now. Please try again in a minute."
-        self._open_by_ip[ip] += 1
-        return None
-
-    def closed(self, ip: str) -> None:
-        self._open_by_ip[ip] -= 1
-        if self._open_by_ip[ip] <= 0:
-            del self._open_by_ip[ip]
-
-    def join(self, conversation_id: str, ws: web.WebSocketResponse) -> None:
-        self._sockets.setdefault(conversation_id, set()).add(ws)
-
-    def leave(self, conversation_id: str, ws: web.WebSocketResponse) -> None:
-        sockets = self._sockets.get(conversation_id, set())
-        sockets.discard(ws)
-        if not sockets:
-            self._sockets.pop(conversation_id, None)
-
-    def claim(self, conversation_id: str, message_id: str) -> bool:
-        """True the first time this gateway sees the message id in the conversation."""
-        return self._recent.first_sight((conversation_id, message_id))
-
-    def release(self, conversation_id: str, message_id: str) -> None:
-        """The message was not stored, so a resend must be processed."""
-        self._recent.discard((conversation_id, message_id))
-
-    async def broadcast(self, conversation_id: str, frame: dict[str, Any],
-                        exclude: web.WebSocketResponse | None = None) -> None:
-        # One after another: a send only waits when a tab's buffer is full, and a gather
-        # would cost each frame extra trips round the event loop.
-        for ws in [ws for ws in self._sockets.get(conversation_id, ()) if ws is not exclude]:
-            await _send(ws, frame)
-
-    async def push(self, conversation_id: str, reply: Reply) -> None:
-        """Delivery sender: a reply from outside a turn (an agent) to every open tab."""
-        sender = reply.custom.get("sender") if reply.custom.get("sender") in SENDERS else "agent"
-        await self.broadcast(conversation_id, reply_frame(reply, sender=sender))
-
-    async def close_all(self) -> None:
-        sockets = [ws for group in self._sockets.values() for ws in group]
-        await asyncio.gather(
-            *(ws.close(code=WSCloseCode.GOING_AWAY, message=b"server restarting") for ws in sockets),
-            return_exceptions=True,
-        )
 
 
 SESSIONS = web.AppKey("web_sessions", Sessions)
-HUB = web.AppKey("web_hub", Hub)
-
-
-async def _send(ws: web.WebSocketResponse, frame: dict[str, Any]) -> None:
-    if ws.closed:
-        return
-    try:
-        await ws.send_json(frame)
-    except (ConnectionError, RuntimeError):
-        pass  # the tab went away mid-send; its own handler cleans up
-
-
-def _iso(moment: datetime | None = None) -> str:
-    moment = moment or datetime.now(timezone.utc)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)  # SQLite hands back naive UTC
-    return moment.astimezone(timezone.utc).isoformat()
-
-
-def reply_frame(reply: Reply, *, sender: str = "bot", **extra: Any) -> dict[str, Any]:
-    return {"type": "message", "created_at": _iso(), **reply.to_json(), "sender": sender, **extra}
 
 
 def error_frame(code: str, message: str, **extra: Any) -> dict[str, Any]:

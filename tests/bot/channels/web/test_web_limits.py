@@ -9,7 +9,7 @@ import dataclasses
 from aiohttp import WSMsgType
 
 from bot.app import create_app
-from bot.channels.web.socket import CLOSE_BUSY, CLOSE_TOO_MANY_FROM_IP, HUB
+from bot.channels.web.hub import CLOSE_BUSY, CLOSE_TOO_MANY_FROM_IP, HUB
 from tests.bot.channels.web.test_web import connect, new_session, say
 
 
