@@ -203,6 +203,10 @@ class ActionStartNeed(TurnAction):
             # "actually make the budget 40" just after a need: more about it, not a new one.
             return [FollowupAction("action_correct")]
         slots: dict[str, Any] = {slot: values.get(slot) for slot in NEED_SLOTS}
+        if slots["need_category"] is None:
+            # Started from another move ("do you do new handsets? mine is dying"): the kind
+            # of product in any words the catalogue knows.
+            slots["need_category"] = catalogue.find_category(turn.message.words)
         slots["need_words"] = turn.message.words or None
         if (slots["need_category"] and not slots["need_product"]
                 and _SUPERLATIVE.search(turn.message.text.lower())):

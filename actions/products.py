@@ -40,6 +40,14 @@ _QUESTION = re.compile(r"\?|\b(?:how much|what|which|do (?:you|u)|does|is there|
                        r"can (?:i|you|u)|cost|price|compare|difference)\b")
 
 
+# A question asked because what they have is failing: they will want one.
+REPLACING = re.compile(
+    r"\b(?:mine|my (?:old |current )?\w+|(?:it|the old one))(?:'s| is| has)? "
+    r"(?:on (?:its|it'?s) last legs|dying|died|broken|dead|knackered|ancient|falling apart|"
+    r"had it|given up)\b|\b(?:need|needs|want) (?:a )?(?:new|replacement)\b|\breplace my\b",
+    re.IGNORECASE)
+
+
 def wants(text: str) -> bool:
     """A request for a product ("sim only please, 20 a month"), not a question about it."""
     lowered = text.lower()
@@ -186,7 +194,11 @@ class ActionAnswerProduct(TurnAction):
                       turn: Turn) -> list[EventType]:
         if wants(turn.message.text):
             return [FollowupAction("action_start_need")]  # "sim only please, 20 a month"
-        return await answer_and_hint(dispatcher, tracker, turn)
+        events = await answer_and_hint(dispatcher, tracker, turn)
+        if REPLACING.search(turn.message.text) and not turn.form:
+            # "do you do new handsets? mine is on its last legs": answered, and a need too.
+            events.append(FollowupAction("action_start_need"))
+        return events
 
 
 async def answer_and_hint(dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn,

@@ -117,3 +117,20 @@ async def test_what_comes_with_it_is_about_the_product_just_named(store, convers
         "what comes with it", intent="nlu_fallback", confidence=0.4,
         slots={"product_question": question}, events=[answered]), domain)
     assert texts(dispatcher)[-1].startswith("SIM Only 5GB (£8 a month) includes")
+
+
+async def test_asking_because_theirs_is_failing_is_answered_and_starts_a_need(store, conversation,
+                                                                              dispatcher, domain):
+    from rasa_sdk.events import FollowupAction
+
+    chat = await conversation()
+    events = await ask(chat, dispatcher, domain, "do you do new handsets? mine is on its last legs")
+    assert texts(dispatcher)[0].startswith("Yes, we have")
+    assert events[-1] == FollowupAction("action_start_need")
+    from actions.needs import ActionStartNeed
+
+    await ActionStartNeed().run(dispatcher, chat.tracker(
+        "do you do new handsets? mine is on its last legs", intent="ask_product"), domain)
+    assert [n.category for n in await store.needs(chat.customer_id)] == ["device"]
+    plain = await ask(chat, dispatcher, domain, "do you do wifi boosters?")
+    assert FollowupAction("action_start_need") not in plain
