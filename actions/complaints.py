@@ -4,6 +4,7 @@ what is still missing is asked for, one question at a time, and each answer upda
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -20,7 +21,7 @@ from actions.complaint_reading import (
 )
 from actions.context import when
 from actions.dialogue import FormValidation, Turn, TurnAction
-from actions.store import customer_of, source_of
+from actions.store import RECENT, customer_of, source_of
 
 logger = logging.getLogger(__name__)
 
@@ -138,6 +139,27 @@ class ActionStartComplaint(TurnAction):
             severity=severity_of(turn.message) or "medium", source=source_of(tracker))
         dispatcher.utter_message(response="utter_complaint_also_logged",
                                  reference=complaint.reference, category=category_words(kind))
+
+
+async def severity_told_later(tracker: Tracker, turn: Turn) -> str | None:
+    """ "pretty bad tbh, i work from home" just after a complaint was taken in this
+    conversation is how badly it affects them, not a product they want: the complaint's
+    severity and description take it. Its reference, or None when it is not that."""
+    severity = severity_of(turn.message) if turn.message.first("severity") else None
+    if turn.form or severity is None:
+        return None
+    told = [c for c in await turn.store.complaints(turn.customer_id)
+            if c.is_open and telling_more(tracker, c, None)
+            and datetime.now(timezone.utc) - c.created_at < RECENT]
+    if not told:
+        return None
+    complaint = told[0]
+    description = complaint.description
+    if turn.message.words and turn.message.words not in description:
+        description = f"{description} {turn.message.words}"[:2000]
+    await turn.store.amend_complaint(complaint.reference, actor="bot", source=source_of(tracker),
+                                     severity=severity, description=description)
+    return complaint.reference
 
 
 def telling_more(tracker: Tracker, complaint: ComplaintView, category: str | None) -> bool:

@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions import context
 from actions.complaint_reading import category_of, states_a_problem
 from actions.capture import stated_facts
+from actions.complaints import severity_told_later
 from actions.dialogue import FormValidation, Turn, TurnAction, fallback
 from actions.needs import budget_in, need_values, record_need
 from actions.products import follow_up
@@ -66,6 +67,10 @@ class ActionCorrect(TurnAction):
 
     async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                       turn: Turn) -> list[EventType]:
+        reference = await severity_told_later(tracker, turn)
+        if reference is not None:
+            dispatcher.utter_message(response="utter_complaint_added", reference=reference)
+            return []
         if await starts_a_need(turn):
             return [FollowupAction("action_start_need")]  # "sim only deal pls, 15 quid a month"
         said, events = await corrections(tracker, turn)

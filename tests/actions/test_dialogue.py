@@ -519,3 +519,22 @@ async def test_no_reference_said_up_front_is_not_asked_for(store, conversation, 
     assert slot_values(events)["complaint_reference"] == "none"
     form = await ValidateComplaintForm().run(dispatcher, chat.tracker(slots=slot_values(events)), domain)
     assert SlotSet("requested_slot", "complaint_severity") in form
+
+
+async def test_how_bad_it_is_told_after_intake_goes_to_the_complaint_not_a_need(store, conversation,
+                                                                               dispatcher, domain):
+    from actions.facts import ActionTakeNote
+
+    chat = await conversation()
+    complaint = await store.open_complaint(chat.customer_id, category="connection", severity="medium",
+                                           description="wifi drops every evening",
+                                           source=chat_source(chat))
+    words = "pretty bad tbh i work from home"
+    events = await ActionTakeNote().run(dispatcher, chat.tracker(words, intent="inform", entities=[
+        {"entity": "product", "value": "home-worker-bundle", "start": 17, "end": 31},
+        {"entity": "severity", "value": "high", "start": 0, "end": len(words)}]), domain)
+    assert FollowupAction("action_start_need") not in events
+    assert await store.needs(chat.customer_id) == []
+    amended = await store.complaint(complaint.reference)
+    assert amended.severity == "high" and words in amended.description
+    assert texts(dispatcher) == [f"Thanks, I've added that to your complaint {complaint.reference}."]
