@@ -4,7 +4,6 @@ what is still missing is asked for, one question at a time, and each answer upda
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -21,7 +20,7 @@ from actions.complaint_reading import (
 )
 from actions.context import when
 from actions.dialogue import FormValidation, Turn, TurnAction
-from actions.store import RECENT, customer_of, source_of
+from actions.store import customer_of, recent_complaints, source_of
 
 logger = logging.getLogger(__name__)
 
@@ -148,9 +147,8 @@ async def severity_told_later(tracker: Tracker, turn: Turn) -> str | None:
     severity = severity_of(turn.message) if turn.message.first("severity") else None
     if turn.form or severity is None:
         return None
-    told = [c for c in await turn.store.complaints(turn.customer_id)
-            if c.is_open and telling_more(tracker, c, None)
-            and datetime.now(timezone.utc) - c.created_at < RECENT]
+    told = [c for c in await recent_complaints(turn.store, turn.customer_id)
+            if telling_more(tracker, c, None)]
     if not told:
         return None
     complaint = told[0]

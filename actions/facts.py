@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -22,7 +21,7 @@ from actions.dialogue import FormValidation, Turn, TurnAction, fallback
 from actions.needs import budget_in, need_values, record_need
 from actions.products import follow_up
 from actions.profile import PROFILE_SLOTS, extract_first_name
-from actions.store import RECENT, customer_of, recent_needs, source_of
+from actions.store import customer_of, recent_complaints, recent_needs, source_of
 
 logger = logging.getLogger(__name__)
 
@@ -182,8 +181,7 @@ async def _complaint(tracker: Tracker, turn: Turn, said: list[str]) -> list[Even
         return []
     reference = tracker.get_slot("complaint_ref")
     if reference is None:
-        recent = [c for c in await turn.store.complaints(turn.customer_id)
-                  if c.is_open and datetime.now(timezone.utc) - c.created_at < RECENT]
+        recent = await recent_complaints(turn.store, turn.customer_id)
         reference = recent[0].reference if recent else None
     if reference is None:
         return []

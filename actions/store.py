@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from rasa_sdk import Tracker
 
-from memory import NeedView, ProfileStore, Source, ValuePolicy, open_store
+from memory import ComplaintView, NeedView, ProfileStore, Source, ValuePolicy, open_store
 
 from bot.settings import Settings
 
@@ -69,3 +69,9 @@ async def recent_needs(store: ProfileStore, customer_id: str) -> list[NeedView]:
     """The customer's needs recorded within RECENT, newest first."""
     return [n for n in await store.needs(customer_id)
             if datetime.now(timezone.utc) - n.created_at < RECENT]
+
+
+async def recent_complaints(store: ProfileStore, customer_id: str) -> list[ComplaintView]:
+    """The customer's open complaints opened within RECENT, newest first."""
+    return [c for c in await store.complaints(customer_id)
+            if c.is_open and datetime.now(timezone.utc) - c.created_at < RECENT]
